@@ -1,0 +1,42 @@
+/**
+ * SHA-1 helpers. Deterministic hashing is allowed everywhere (it is not an environment effect):
+ * node ids, type codes, object names and DHT keys are all SHA-1 digests as in Bamboo.
+ */
+import { createHash } from 'node:crypto'
+
+/** SHA-1 digest (20 bytes) of `bytes`. */
+export function sha1 (bytes: Uint8Array | string): Uint8Array {
+  return new Uint8Array(createHash('sha1').update(bytes).digest())
+}
+
+/** Reads `bytes` as an unsigned big-endian integer. */
+export function bytesToBigUint (bytes: Uint8Array): bigint {
+  let value = 0n
+  for (const byte of bytes) value = (value << 8n) | BigInt(byte)
+  return value
+}
+
+/** Writes `value` (≥ 0) as exactly `length` big-endian bytes; asserts it fits. */
+export function bigUintToBytes (value: bigint, length: number): Uint8Array {
+  if (value < 0n || value >> BigInt(8 * length) !== 0n) {
+    throw new RangeError(`value does not fit in ${length} bytes`)
+  }
+  const out = new Uint8Array(length)
+  let rest = value
+  for (let i = length - 1; i >= 0; i--) {
+    out[i] = Number(rest & 0xffn)
+    rest >>= 8n
+  }
+  return out
+}
+
+export function toHex (bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')
+}
+
+/** Parses an even-length hex string (whitespace ignored); null when it is not hex. */
+export function fromHex (text: string): Uint8Array | null {
+  const clean = text.replace(/\s+/g, '')
+  if (clean.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(clean)) return null
+  return new Uint8Array(Buffer.from(clean, 'hex'))
+}
