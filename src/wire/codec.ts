@@ -6,15 +6,12 @@
 import { WireError, WireReader } from './reader.ts'
 import { decodeObject, encodeObject, type WireObjectBase } from './registry.ts'
 import { WireWriter } from './writer.ts'
-import type { RouterMessage } from './router-messages.ts'
-import type { RpcMsg } from './rpc-messages.ts'
-import type { VivaldiMessage } from './vivaldi-messages.ts'
+import type { WireMessage } from './wire-message.ts'
 import './router-messages.ts'
 import './rpc-messages.ts'
 import './vivaldi-messages.ts'
 
-/** Every message type this codec knows. */
-export type WireMessage = RouterMessage | RpcMsg | VivaldiMessage
+export type { WireMessage }
 
 export type Decoded<T> =
   | { readonly ok: true, readonly value: T, /** Bytes after the object (Java ignores them). */ readonly trailingBytes: number }

@@ -27,7 +27,7 @@ export type Datagram =
   | { readonly kind: 'ack', readonly version: number, readonly seq: bigint }
   | { readonly kind: 'data', readonly version: number, readonly header: DataHeader, readonly body: Uint8Array }
 
-export type DropReason = 'short' | 'unknown-version' | 'unauthenticated' | 'bad-mac'
+export type DropReason = 'short' | 'unknown-version' | 'unauthenticated' | 'bad-mac' | 'bad-seq'
 
 export type Parsed = { readonly ok: true, readonly datagram: Datagram } | { readonly ok: false, readonly reason: DropReason, readonly detail: string }
 
@@ -88,6 +88,7 @@ export function parseDatagram (bytes: Uint8Array, macKey: Uint8Array | null = nu
     waitMs: full ? view.getInt32(20) : -1,
     estRttMs: full ? view.getInt32(24) : -1
   }
+  if (header.seq < -1n) return drop('bad-seq', `negative seq ${header.seq}`)
   const body = bytes.subarray(full ? DATA_HEADER_BYTES : LEGACY_HEADER_BYTES, end)
   return { ok: true, datagram: { kind: 'data', version, header, body } }
 }

@@ -5,7 +5,8 @@
  */
 import type { NodeAddress } from '../ids/node-address.ts'
 import { readNeighbor, readNeighbors, readNodeAddress, writeNeighbor, writeNeighbors, writeNodeAddress, type NeighborInfo } from './fields.ts'
-import { decodeObject, encodeObject, registerWireType, type WireObjectBase } from './registry.ts'
+import { decodeObject, encodeObject, registerWireType } from './registry.ts'
+import type { WireMessage } from './wire-message.ts'
 import type { WireReader } from './reader.ts'
 import type { WireWriter } from './writer.ts'
 
@@ -39,7 +40,7 @@ export interface RouteMsg {
   readonly appId: bigint
   readonly intermediateUpcall: boolean
   readonly peerGuid: bigint
-  readonly payload: WireObjectBase
+  readonly payload: WireMessage
 }
 export interface RoutingTableReq { readonly type: 'RoutingTableReq', readonly guid: bigint, readonly level: number }
 export interface RoutingTableResp {
@@ -62,7 +63,7 @@ export interface IterRouteReq {
   readonly dest: bigint
   readonly appId: bigint
   readonly intermediateUpcall: boolean
-  readonly payload: WireObjectBase
+  readonly payload: WireMessage
 }
 export interface IterRouteResp {
   readonly type: 'IterRouteResp'
@@ -70,7 +71,7 @@ export interface IterRouteResp {
   readonly dest: bigint
   readonly appId: bigint
   readonly intermediateUpcall: boolean
-  readonly payload: WireObjectBase
+  readonly payload: WireMessage
   readonly nextHop: NeighborInfo
 }
 
@@ -151,7 +152,7 @@ registerWireType<RouteMsg>({
     const appId = r.i64('app_id')
     const intermediateUpcall = r.bool('intermediate_upcall')
     const peerGuid = r.bigInteger('peer_guid')
-    return { type: 'RouteMsg', src, dest, appId, intermediateUpcall, peerGuid, payload: decodeObject(r) }
+    return { type: 'RouteMsg', src, dest, appId, intermediateUpcall, peerGuid, payload: decodeObject<WireMessage>(r) }
   }
 })
 
@@ -258,7 +259,7 @@ registerWireType<IterRouteReq>({
     const dest = r.bigInteger('dest')
     const appId = r.i64('app_id')
     const intermediateUpcall = r.bool('intermediate_upcall')
-    return { type: 'IterRouteReq', src, dest, appId, intermediateUpcall, payload: decodeObject(r) }
+    return { type: 'IterRouteReq', src, dest, appId, intermediateUpcall, payload: decodeObject<WireMessage>(r) }
   }
 })
 
@@ -277,7 +278,7 @@ registerWireType<IterRouteResp>({
     const dest = r.bigInteger('dest')
     const appId = r.i64('app_id')
     const intermediateUpcall = r.bool('intermediate_upcall')
-    const payload = decodeObject(r)
+    const payload = decodeObject<WireMessage>(r)
     return { type: 'IterRouteResp', src, dest, appId, intermediateUpcall, payload, nextHop: readNeighbor(r) }
   }
 })

@@ -2,13 +2,14 @@
  * Bamboo's request/response envelope `bamboo.lss.Rpc$Msg {bool req; long xact_id; object payload}`,
  * used for the router's Vivaldi coordinate exchange (CoordReq/CoordResp) and the DHT's gets.
  */
-import { decodeObject, encodeObject, registerWireType, type WireObjectBase } from './registry.ts'
+import { decodeObject, encodeObject, registerWireType } from './registry.ts'
+import type { WireMessage } from './wire-message.ts'
 
 export interface RpcMsg {
   readonly type: 'Rpc$Msg'
   readonly req: boolean
   readonly xactId: bigint
-  readonly payload: WireObjectBase
+  readonly payload: WireMessage
 }
 
 registerWireType<RpcMsg>({
@@ -21,6 +22,6 @@ registerWireType<RpcMsg>({
   decode (r) {
     const req = r.bool('req')
     const xactId = r.i64('xact_id')
-    return { type: 'Rpc$Msg', req, xactId, payload: decodeObject(r) }
+    return { type: 'Rpc$Msg', req, xactId, payload: decodeObject<WireMessage>(r) }
   }
 })

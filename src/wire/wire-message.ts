@@ -1,0 +1,9 @@
+/**
+ * The union of every message type the codec knows, for typed nested payloads (RouteMsg,
+ * Rpc$Msg). Layers that add wire types (the DHT) add their unions here.
+ */
+import type { RouterMessage } from './router-messages.ts'
+import type { RpcMsg } from './rpc-messages.ts'
+import type { VivaldiMessage } from './vivaldi-messages.ts'
+
+export type WireMessage = RouterMessage | RpcMsg | VivaldiMessage
