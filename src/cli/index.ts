@@ -1,0 +1,25 @@
+/**
+ * The `xest` command line: one module per command under `commands/`, each importing its
+ * implementation lazily. Unknown commands and bad flags are usage errors (exit 2).
+ */
+import yargs from 'yargs'
+import { hideBin } from 'yargs/helpers'
+import { idCommand } from './commands/id/command.ts'
+import { wireCommand } from './commands/wire/command.ts'
+
+await yargs(hideBin(process.argv))
+  .scriptName('xest')
+  .command(idCommand as never)
+  .command(wireCommand)
+  .demandCommand(1, 'name a command; see --help')
+  .strict()
+  .recommendCommands()
+  .fail((message, error, y) => {
+    if (error !== undefined && error !== null) throw error
+    process.stderr.write(`xest: ${message}\n\n`)
+    y.showHelp((help) => process.stderr.write(help + '\n'))
+    process.exit(2)
+  })
+  .help()
+  .version(false)
+  .parseAsync()

@@ -1,0 +1,54 @@
+import test from 'ava'
+import { spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { ImpairedPort } from '../src/env/impaired-port.ts'
+import { SeededRng } from '../src/env/rng.ts'
+import { SystemClock } from '../src/env/system-clock.ts'
+import { UdpPort } from '../src/env/udp-port.ts'
+import { bytesSerializer } from '../src/transport/serializer.ts'
+import { UdpCC } from '../src/transport/udpcc.ts'
+import { numbered } from './support/sim-pair.ts'
+
+const child = fileURLToPath(new URL('./support/udpcc-child.ts', import.meta.url))
+
+test('real UDP between two processes, 20 % loss, duplication and jitter: 10,000 messages each delivered once', async (t) => {
+  const seed = 'udp-10k'
+  const impairment = { loss: 0.2, dup: 0.05, jitterMs: 3 }
+  const proc = spawn(process.execPath, ['--import', 'tsx', child, seed, String(impairment.loss), String(impairment.dup), String(impairment.jitterMs)], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const lines = createInterface({ input: proc.stdout })[Symbol.asyncIterator]()
+  const ready = (await lines.next()).value as string
+  const childPort = Number(/^ready (\d+)$/.exec(ready)?.[1])
+  t.true(childPort > 0)
+  const target = { host: '127.0.0.1', port: childPort }
+
+  const clock = new SystemClock()
+  const raw = await UdpPort.open({ host: '127.0.0.1', port: 0 })
+  const port = new ImpairedPort(raw, { clock, rng: new SeededRng(seed + '/parent') }, { lossProbability: impairment.loss, duplicateProbability: impairment.dup, jitterMs: impairment.jitterMs })
+  const udpcc = new UdpCC({ clock, port }, bytesSerializer)
+  const count = 10_000
+  const outcomes = new Int8Array(count)
+  let callbacks = 0
+  const startMs = clock.nowMs()
+  await new Promise<void>((resolve) => {
+    for (let i = 0; i < count; i++) {
+      udpcc.send(target, numbered(i), 120_000, (ok) => {
+        outcomes[i] = ok ? 1 : -1
+        if (++callbacks === count) resolve()
+      })
+    }
+  })
+  const elapsedMs = clock.nowMs() - startMs
+  const okCount = outcomes.filter((o) => o === 1).length
+  await new Promise<void>((resolve) => udpcc.send(target, numbered(0xffffffff), 30_000, () => resolve()))
+  const report = JSON.parse((await lines.next()).value as string) as { distinct: number, twice: number }
+  await new Promise((resolve) => proc.once('exit', resolve))
+  t.log(`seed=${seed}: ${count} messages in ${(elapsedMs / 1000).toFixed(1)} s, acked ${okCount}, retransmissions ${udpcc.stats.retransmissions}, srtt ${udpcc.latencyMeanMs(target)} ms, rto ${udpcc.rtoMs(target)} ms`)
+  const rtoMs = udpcc.rtoMs(target)
+  udpcc.close()
+  t.is(report.twice, 0, 'no message delivered twice')
+  t.is(okCount, count, 'every message acked')
+  t.is(report.distinct, count, 'every message delivered')
+  t.true(udpcc.stats.retransmissions > 0)
+  t.true(rtoMs < 200, 'RTO converged far below the 5 s start')
+})
