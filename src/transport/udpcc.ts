@@ -33,8 +33,10 @@ export interface UdpCCConfig {
   /** Retransmission timer = RTO × timeoutFactor + timeoutDiffMs (Bamboo's tunables). @default 1, 0 */
   timeoutFactor: number
   timeoutDiffMs: number
-  /** (source, msg_id) pairs remembered for duplicate suppression. @default 1000 */
+  /** (source, msg_id) pairs always remembered for duplicate suppression. @default 1000 (Bamboo) */
   duplicateWindow: number
+  /** Pairs younger than this are remembered even beyond `duplicateWindow`, ms. @default 120000 */
+  duplicateRetentionMs: number
   /** How long a timed-out attempt's late ack still yields an RTT sample. @default 60000 */
   secondChanceMs: number
   /** Datagrams sent per turn of the event loop before yielding. @default 256 */
@@ -48,6 +50,7 @@ export const DEFAULT_UDPCC_CONFIG: UdpCCConfig = {
   timeoutFactor: 1,
   timeoutDiffMs: 0,
   duplicateWindow: 1000,
+  duplicateRetentionMs: 120_000,
   secondChanceMs: 60_000,
   sendsPerFlush: 256
 }
@@ -97,7 +100,7 @@ export class UdpCC<T> {
     this.#port = env.port
     this.#log = env.log ?? silentLogger
     this.#serializer = serializer
-    this.#duplicates = new DuplicateFilter(this.config.duplicateWindow)
+    this.#duplicates = new DuplicateFilter({ capacity: this.config.duplicateWindow, retentionMs: this.config.duplicateRetentionMs })
     this.#nextMsgId = BigInt(Math.floor(this.#clock.nowMs())) >> 8n
     this.#port.setReceiver((source, bytes) => this.#onDatagram(source, bytes))
   }
@@ -244,7 +247,7 @@ export class UdpCC<T> {
     if (reliable) {
       connection.ackQueue.push(header.seq)
       this.#markWritable(connection)
-      if (this.#duplicates.seen(connection.key, seqMsgId(header.seq))) {
+      if (this.#duplicates.seen(connection.key, seqMsgId(header.seq), this.#clock.nowMs())) {
         this.stats.duplicates++
         return
       }

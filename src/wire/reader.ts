@@ -49,9 +49,9 @@ export class WireReader {
     return this.#view.getInt8(this.#take(1, what))
   }
 
-  /** Java's `nextBoolean`: any non-zero byte is true. */
+  /** Java's `nextBoolean`: true only for the byte 1 (2 or 0xff read as false, as in ostore). */
   bool (what = 'boolean'): boolean {
-    return this.u8(what) !== 0
+    return this.u8(what) === 1
   }
 
   u16 (what = 'short'): number {

@@ -68,9 +68,11 @@ export class WireWriter {
     this.#view.setBigInt64(at, BigInt.asIntN(64, value))
   }
 
+  /** IEEE bits as Java's `doubleToLongBits`: every NaN becomes the canonical 0x7ff8000000000000. */
   f64 (value: number): void {
     const at = this.#reserve(8)
-    this.#view.setFloat64(at, value)
+    if (Number.isNaN(value)) this.#view.setBigUint64(at, 0x7ff8000000000000n)
+    else this.#view.setFloat64(at, value)
   }
 
   raw (bytes: Uint8Array): void {
