@@ -14,61 +14,16 @@ import type { DatagramPort } from '../env/datagram-port.ts'
 import { silentLogger, type Logger } from '../env/logger.ts'
 import { addressKey, type NodeAddress } from '../ids/node-address.ts'
 import {
-  DATA_HEADER_BYTES, MAC_BYTES, MAX_DATAGRAM_BYTES, encodeData, encodePureAck, makeSeq, parseDatagram,
+  DATA_HEADER_BYTES, MAC_BYTES, encodeData, encodePureAck, makeSeq, parseDatagram,
   seqAttempt, seqMsgId, type DataHeader, type DropReason
 } from '../wire/datagram.ts'
 import { DuplicateFilter } from './duplicate-filter.ts'
 import { PeerConnection, type Outgoing } from './peer-connection.ts'
-import { DEFAULT_RTT_CONFIG } from './rtt-estimator.ts'
 import type { Serializer } from './serializer.ts'
 import { emptyStats, type UdpCCStats } from './udpcc-stats.ts'
+import { DEFAULT_UDPCC_CONFIG, type MessageHandler, type ReceiveInfo, type SendError, type SendResult, type UdpCCConfig } from './udpcc-config.ts'
 
-export interface UdpCCConfig {
-  /** 20-byte HMAC-SHA1 key; when set, unauthenticated datagrams are dropped. @default null */
-  macKey: Uint8Array | null
-  /** Largest datagram, header and MAC included. @default 16384 (Bamboo's MAX_MSG_SIZE) */
-  maxDatagramBytes: number
-  /** RTO cap and initial RTO. @default 5000 */
-  maxRtoMs: number
-  /** Retransmission timer = RTO × timeoutFactor + timeoutDiffMs (Bamboo's tunables). @default 1, 0 */
-  timeoutFactor: number
-  timeoutDiffMs: number
-  /** (source, msg_id) pairs always remembered for duplicate suppression. @default 1000 (Bamboo) */
-  duplicateWindow: number
-  /** Pairs younger than this are remembered even beyond `duplicateWindow`, ms. @default 120000 */
-  duplicateRetentionMs: number
-  /** How long a timed-out attempt's late ack still yields an RTT sample. @default 60000 */
-  secondChanceMs: number
-  /** Datagrams sent per turn of the event loop before yielding. @default 256 */
-  sendsPerFlush: number
-}
-
-export const DEFAULT_UDPCC_CONFIG: UdpCCConfig = {
-  macKey: null,
-  maxDatagramBytes: MAX_DATAGRAM_BYTES,
-  maxRtoMs: DEFAULT_RTT_CONFIG.maxRtoMs,
-  timeoutFactor: 1,
-  timeoutDiffMs: 0,
-  duplicateWindow: 1000,
-  duplicateRetentionMs: 120_000,
-  secondChanceMs: 60_000,
-  sendsPerFlush: 256
-}
-
-/** What the receiver learns besides the message (Bamboo's `Sink.recv` arguments). */
-export interface ReceiveInfo {
-  /** Attempt number of this copy, or −1 for an unreliable datagram. */
-  readonly tries: number
-  /** Time the message waited in the sender's queue, ms (−1 unknown). */
-  readonly waitMs: number
-  /** The sender's smoothed RTT to us, ms (−1 unknown). */
-  readonly estRttMs: number
-}
-
-export type MessageHandler<T> = (message: T, source: NodeAddress, info: ReceiveInfo) => void
-
-export type SendError = { readonly kind: 'too-large', readonly sizeBytes: number, readonly maxBytes: number } | { readonly kind: 'closed' }
-export type SendResult = { readonly ok: true, readonly token: bigint } | { readonly ok: false, readonly error: SendError }
+export { DEFAULT_UDPCC_CONFIG, type MessageHandler, type ReceiveInfo, type SendError, type SendResult, type UdpCCConfig }
 
 const MAX_ATTEMPT = 0x7f
 const MAX_MSG_ID = (1n << 55n) - 1n
