@@ -6,6 +6,7 @@
 import type { NodeAddress } from '../ids/node-address.ts'
 import type { Timer } from '../env/clock.ts'
 import { CongestionWindow } from './congestion-window.ts'
+import { Fifo } from './fifo.ts'
 import { RttEstimator, type RttConfig } from './rtt-estimator.ts'
 
 /** One reliable message from `send` until it is acked, fails or is cancelled. */
@@ -38,10 +39,10 @@ export class PeerConnection {
   readonly window = new CongestionWindow()
   /** Unacked attempts by seq. */
   readonly inFlight = new Map<bigint, Outgoing>()
-  readonly retryQueue: Outgoing[] = []
-  readonly sendQueue: Outgoing[] = []
-  readonly probeQueue: Uint8Array[] = []
-  readonly ackQueue: bigint[] = []
+  readonly retryQueue = new Fifo<Outgoing>()
+  readonly sendQueue = new Fifo<Outgoing>()
+  readonly probeQueue = new Fifo<Uint8Array>()
+  readonly ackQueue = new Fifo<bigint>()
   /** Alternates between reliable (0) and unreliable (1) sends, as Bamboo's `next_q`. */
   nextQueue = 0
   consecutiveTimeouts = 0
@@ -62,8 +63,8 @@ export class PeerConnection {
 
   /** Drops finished messages from the front of the queues (they are removed lazily). */
   pruneQueues (): void {
-    while (this.retryQueue.length > 0 && this.retryQueue[0]!.finished) this.retryQueue.shift()
-    while (this.sendQueue.length > 0 && this.sendQueue[0]!.finished) this.sendQueue.shift()
+    while (this.retryQueue.peek()?.finished === true) this.retryQueue.shift()
+    while (this.sendQueue.peek()?.finished === true) this.sendQueue.shift()
   }
 
   /** Something to put on the wire now: an ack, a probe, or a reliable message the window allows. */

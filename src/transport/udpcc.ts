@@ -18,6 +18,7 @@ import {
   seqAttempt, seqMsgId, type DataHeader, type DropReason
 } from '../wire/datagram.ts'
 import { DuplicateFilter } from './duplicate-filter.ts'
+import { Fifo } from './fifo.ts'
 import { PeerConnection, type Outgoing } from './peer-connection.ts'
 import type { Serializer } from './serializer.ts'
 import { emptyStats, type UdpCCStats } from './udpcc-stats.ts'
@@ -42,7 +43,7 @@ export class UdpCC<T> {
   readonly #secondChance = new Map<bigint, Outgoing>()
   readonly #secondChanceOrder: Array<{ seq: bigint, atMs: number }> = []
   readonly #duplicates: DuplicateFilter
-  readonly #roundRobin: PeerConnection[] = []
+  readonly #roundRobin = new Fifo<PeerConnection>()
   #handler: MessageHandler<T> | null = null
   #nextMsgId: bigint
   #flushPending = false
