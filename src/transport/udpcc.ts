@@ -19,6 +19,7 @@ import {
 } from '../wire/datagram.ts'
 import { DuplicateFilter } from './duplicate-filter.ts'
 import { Fifo } from './fifo.ts'
+import { DEFAULT_RTT_CONFIG, type RttConfig } from './rtt-estimator.ts'
 import { PeerConnection, type Outgoing } from './peer-connection.ts'
 import type { Serializer } from './serializer.ts'
 import { emptyStats, type UdpCCStats } from './udpcc-stats.ts'
@@ -43,6 +44,7 @@ export class UdpCC<T> {
   readonly #secondChance = new Map<bigint, Outgoing>()
   readonly #secondChanceOrder: Array<{ seq: bigint, atMs: number }> = []
   readonly #duplicates: DuplicateFilter
+  readonly #rttConfig: RttConfig
   readonly #roundRobin = new Fifo<PeerConnection>()
   #handler: MessageHandler<T> | null = null
   #nextMsgId: bigint
@@ -56,6 +58,7 @@ export class UdpCC<T> {
     this.#port = env.port
     this.#log = env.log ?? silentLogger
     this.#serializer = serializer
+    this.#rttConfig = { ...DEFAULT_RTT_CONFIG, maxRtoMs: this.config.maxRtoMs }
     this.#duplicates = new DuplicateFilter({ capacity: this.config.duplicateWindow, retentionMs: this.config.duplicateRetentionMs })
     this.#nextMsgId = BigInt(Math.floor(this.#clock.nowMs())) >> 8n
     this.#port.setReceiver((source, bytes) => this.#onDatagram(source, bytes))
@@ -165,7 +168,7 @@ export class UdpCC<T> {
     const key = addressKey(address)
     let connection = this.#connections.get(key)
     if (connection === undefined) {
-      connection = new PeerConnection(address, key, nowMs, { maxRtoMs: this.config.maxRtoMs, rtoSlackMs: 10 })
+      connection = new PeerConnection(address, key, nowMs, this.#rttConfig)
       this.#connections.set(key, connection)
     }
     return connection

@@ -39,12 +39,6 @@ export function registerWireType<T extends WireObjectBase> (spec: WireTypeSpec<T
   byCode.set(codeHex, entry)
 }
 
-/** The registered spec for a tag, or undefined. */
-export function wireTypeOf (type: string): { className: string, codeHex: string } | undefined {
-  const entry = byType.get(type)
-  return entry === undefined ? undefined : { className: entry.spec.className, codeHex: entry.codeHex }
-}
-
 /** All registered types, in registration order. */
 export function registeredWireTypes (): Array<{ type: string, className: string, codeHex: string }> {
   return [...byType.values()].map((e) => ({ type: e.spec.type, className: e.spec.className, codeHex: e.codeHex }))
