@@ -1,10 +1,12 @@
 /**
- * The simulator's event queue: a binary min-heap of events ordered by (timeUs, seq), with the
- * keys in typed arrays so it stays fast with 10^5–10^6 pending events (a heap of objects slows
- * five-fold there; docs/toolchain). Time is integer microseconds. Each event belongs to an owner
- * (a simulated node, or −1 for the world); `cancelOwner` drops every event of a crashed node in
- * O(1) by bumping the owner's epoch. Cancelled events are skipped lazily when they surface.
- * Never reads real time.
+ * The simulator's event queue: a binary min-heap of events ordered by (timeUs, seq). The heap's
+ * keys (time and sequence number) live in typed arrays beside the slot numbers, so sifting
+ * touches contiguous memory and stays fast with 10^5–10^6 pending events (a heap of objects
+ * slows five-fold there; docs/toolchain). Time is integer microseconds; the sequence number
+ * makes ties FIFO. Each event belongs to an owner (a simulated node ≥ 0, or −1 for the world);
+ * `cancelOwner` drops every pending event of a crashed node in O(1) by bumping the owner's
+ * epoch, and stale events are skipped when they surface. A rolling hash of every executed
+ * (time, owner) pair lets a determinism check compare two runs. Never reads real time.
  */
 
 export interface EventHandle {
@@ -20,24 +22,31 @@ export interface RunLimits {
 
 export const WORLD_OWNER = -1
 
+const INITIAL_SLOTS = 1024
+const FNV_PRIME = 16777619
+const TWO_POW_32 = 2 ** 32
+
 export class EventQueue {
   #nowUs = 0
   #seq = 0
   #executed = 0
-  // Per-slot event data.
-  #timeUs = new Float64Array(1024)
-  #order = new Float64Array(1024)
-  #owner = new Int32Array(1024)
-  #epoch = new Int32Array(1024)
-  #generation = new Int32Array(1024)
-  #fire: Array<(() => void) | null> = new Array(1024).fill(null)
-  #freeSlots: number[] = []
-  #slotCount = 0
-  // The heap holds slot numbers.
-  #heap = new Int32Array(1024)
-  #heapSize = 0
   #live = 0
-  readonly #ownerEpochs = new Map<number, number>()
+  #hash = 2166136261
+  // Heap entries: key (time, seq) and slot number, kept in three parallel arrays.
+  #heapTimeUs = new Float64Array(INITIAL_SLOTS)
+  #heapSeq = new Float64Array(INITIAL_SLOTS)
+  #heapSlot = new Int32Array(INITIAL_SLOTS)
+  #heapSize = 0
+  // Per-slot event data.
+  #slotOwner = new Int32Array(INITIAL_SLOTS)
+  #slotEpoch = new Int32Array(INITIAL_SLOTS)
+  #slotGeneration = new Int32Array(INITIAL_SLOTS)
+  #slotFire: Array<(() => void) | null> = new Array<(() => void) | null>(INITIAL_SLOTS).fill(null)
+  #freeSlots = new Int32Array(INITIAL_SLOTS)
+  #freeCount = 0
+  #slotCount = 0
+  // Owner epochs, indexed by owner + 1 (the world is owner −1).
+  #ownerEpochs = new Int32Array(64)
 
   get nowUs (): number {
     return this.#nowUs
@@ -48,129 +57,187 @@ export class EventQueue {
     return this.#executed
   }
 
-  /** Events scheduled and not yet run or cancelled. */
+  /** Events scheduled and not yet run or cancelled (events of crashed owners count until they surface). */
   get pending (): number {
     return this.#live
   }
 
-  /** Schedules `fire` at `atUs` (not before now) on behalf of `owner`. */
+  /** A rolling 32-bit hash of every (timeUs, owner) executed so far, as 8 hex digits. */
+  get traceHash (): string {
+    return (this.#hash >>> 0).toString(16).padStart(8, '0')
+  }
+
+  /** Schedules `fire` at `atUs` (not before now) on behalf of `owner`; returns a cancel handle. */
   schedule (atUs: number, owner: number, fire: () => void): EventHandle {
-    const timeUs = Math.max(Math.round(atUs), this.#nowUs)
-    const slot = this.#allocateSlot()
-    this.#timeUs[slot] = timeUs
-    this.#order[slot] = this.#seq++
-    this.#owner[slot] = owner
-    this.#epoch[slot] = this.#ownerEpochs.get(owner) ?? 0
-    this.#fire[slot] = fire
-    const generation = this.#generation[slot]!
-    this.#push(slot)
-    this.#live++
-    return {
-      cancel: () => {
-        if (this.#generation[slot] === generation && this.#fire[slot] !== null) {
-          this.#fire[slot] = null
-          this.#live--
-        }
-      }
+    const slot = this.#insert(atUs, owner, fire)
+    return new SlotHandle(this, slot, this.#slotGeneration[slot]!)
+  }
+
+  /** Like `schedule`, without a handle: the cheaper form for events nobody cancels. */
+  post (atUs: number, owner: number, fire: () => void): void {
+    this.#insert(atUs, owner, fire)
+  }
+
+  /** Drops every pending event of `owner` (a crash); events it schedules later run normally. */
+  cancelOwner (owner: number): void {
+    this.#ensureOwner(owner)
+    this.#ownerEpochs[owner + 1]!++
+  }
+
+  /** @internal Used by handles. */
+  cancelSlot (slot: number, generation: number): void {
+    if (this.#slotGeneration[slot] === generation && this.#slotFire[slot] !== null) {
+      this.#slotFire[slot] = null
+      this.#live--
     }
   }
 
-  /** Drops every pending event of `owner` (a crash); later events it schedules run normally. */
-  cancelOwner (owner: number): void {
-    this.#ownerEpochs.set(owner, (this.#ownerEpochs.get(owner) ?? 0) + 1)
+  /** Runs the next live event; false when none is left (or the next is after `timeUsMax`). */
+  runNext (limits: RunLimits = {}): boolean {
+    return this.#runNext(limits.timeUsMax ?? Infinity)
   }
 
-  /** Runs the next live event; false when none is left. */
-  runNext (limits: RunLimits = {}): boolean {
+  /** Runs events until a limit or until none is left; returns the number run. */
+  run (limits: RunLimits = {}): number {
+    const start = this.#executed
+    const timeUsMax = limits.timeUsMax ?? Infinity
+    const countMax = limits.eventCountMax ?? Infinity
+    let ran = 0
+    while (ran < countMax && this.#runNext(timeUsMax)) ran++
+    if (timeUsMax !== Infinity && ran < countMax) this.advanceTo(timeUsMax)
+    return this.#executed - start
+  }
+
+  /** Moves the clock forward to `timeUs` when no event is due before it (never backward). */
+  advanceTo (timeUs: number): void {
+    if (this.#heapSize > 0 && this.#heapTimeUs[0]! < timeUs) throw new Error(`advanceTo(${timeUs}) would skip an event at ${this.#heapTimeUs[0]}`)
+    if (timeUs > this.#nowUs) this.#nowUs = Math.round(timeUs)
+  }
+
+  #runNext (timeUsMax: number): boolean {
     while (this.#heapSize > 0) {
-      const slot = this.#heap[0]!
-      const timeUs = this.#timeUs[slot]!
-      if (limits.timeUsMax !== undefined && timeUs > limits.timeUsMax) return false
-      this.#pop()
-      const fire = this.#fire[slot] ?? null
-      const owner = this.#owner[slot]!
-      const stale = fire === null || this.#epoch[slot] !== (this.#ownerEpochs.get(owner) ?? 0)
+      const timeUs = this.#heapTimeUs[0]!
+      if (timeUs > timeUsMax) return false
+      const slot = this.#heapSlot[0]!
+      this.#popRoot()
+      const fire = this.#slotFire[slot]!
+      const owner = this.#slotOwner[slot]!
+      const stale = fire === null || this.#slotEpoch[slot] !== this.#ownerEpochs[owner + 1]
       this.#releaseSlot(slot)
-      if (fire !== null) this.#live--
+      if (fire === null) continue
+      this.#live--
       if (stale) continue
       this.#nowUs = timeUs
       this.#executed++
+      let h = Math.imul(this.#hash ^ (timeUs >>> 0), FNV_PRIME)
+      h = Math.imul(h ^ ((timeUs / TWO_POW_32) >>> 0), FNV_PRIME)
+      this.#hash = Math.imul(h ^ owner, FNV_PRIME)
       fire()
       return true
     }
     return false
   }
 
-  /** Runs events until a limit or until none is left; returns the number run. */
-  run (limits: RunLimits = {}): number {
-    const start = this.#executed
-    const countMax = limits.eventCountMax ?? Infinity
-    while (this.#executed - start < countMax && this.runNext(limits)) { /* keep going */ }
-    if (limits.timeUsMax !== undefined && this.#nowUs < limits.timeUsMax && (this.#executed - start) < countMax) {
-      this.#nowUs = Math.max(this.#nowUs, Math.round(limits.timeUsMax))
-    }
-    return this.#executed - start
+  #insert (atUs: number, owner: number, fire: () => void): number {
+    const timeUs = atUs > this.#nowUs ? Math.round(atUs) : this.#nowUs
+    if (owner + 1 >= this.#ownerEpochs.length) this.#ensureOwner(owner)
+    const slot = this.#freeCount > 0 ? this.#freeSlots[--this.#freeCount]! : this.#newSlot()
+    this.#slotOwner[slot] = owner
+    this.#slotEpoch[slot] = this.#ownerEpochs[owner + 1]!
+    this.#slotFire[slot] = fire
+    this.#live++
+    this.#siftUp(timeUs, this.#seq++, slot)
+    return slot
   }
 
-  #allocateSlot (): number {
-    const free = this.#freeSlots.pop()
-    if (free !== undefined) return free
-    if (this.#slotCount === this.#timeUs.length) this.#grow()
+  #newSlot (): number {
+    if (this.#slotCount === this.#slotOwner.length) this.#grow()
     return this.#slotCount++
   }
 
   #releaseSlot (slot: number): void {
-    this.#fire[slot] = null
-    this.#generation[slot] = (this.#generation[slot]! + 1) | 0
-    this.#freeSlots.push(slot)
+    this.#slotFire[slot] = null
+    this.#slotGeneration[slot] = (this.#slotGeneration[slot]! + 1) | 0
+    this.#freeSlots[this.#freeCount++] = slot
+  }
+
+  #ensureOwner (owner: number): void {
+    if (!(Number.isInteger(owner) && owner >= -1)) throw new RangeError(`event owner ${owner}`)
+    if (owner + 1 < this.#ownerEpochs.length) return
+    const epochs = new Int32Array(Math.max(2 * this.#ownerEpochs.length, owner + 2))
+    epochs.set(this.#ownerEpochs)
+    this.#ownerEpochs = epochs
   }
 
   #grow (): void {
-    const size = this.#timeUs.length * 2
-    const grow64 = (a: Float64Array): Float64Array<ArrayBuffer> => { const b = new Float64Array(size); b.set(a); return b }
-    const grow32 = (a: Int32Array): Int32Array<ArrayBuffer> => { const b = new Int32Array(size); b.set(a); return b }
-    this.#timeUs = grow64(this.#timeUs)
-    this.#order = grow64(this.#order)
-    this.#owner = grow32(this.#owner)
-    this.#epoch = grow32(this.#epoch)
-    this.#generation = grow32(this.#generation)
-    this.#heap = grow32(this.#heap)
-    this.#fire.length = size
-    this.#fire.fill(null, this.#slotCount)
+    const size = this.#slotOwner.length * 2
+    this.#heapTimeUs = grow(new Float64Array(size), this.#heapTimeUs)
+    this.#heapSeq = grow(new Float64Array(size), this.#heapSeq)
+    this.#heapSlot = grow(new Int32Array(size), this.#heapSlot)
+    this.#slotOwner = grow(new Int32Array(size), this.#slotOwner)
+    this.#slotEpoch = grow(new Int32Array(size), this.#slotEpoch)
+    this.#slotGeneration = grow(new Int32Array(size), this.#slotGeneration)
+    this.#freeSlots = grow(new Int32Array(size), this.#freeSlots)
+    this.#slotFire.length = size
+    this.#slotFire.fill(null, this.#slotCount)
   }
 
-  #less (a: number, b: number): boolean {
-    const ta = this.#timeUs[a]!
-    const tb = this.#timeUs[b]!
-    return ta < tb || (ta === tb && this.#order[a]! < this.#order[b]!)
-  }
-
-  #push (slot: number): void {
-    const heap = this.#heap
+  #siftUp (timeUs: number, seq: number, slot: number): void {
+    const times = this.#heapTimeUs
+    const seqs = this.#heapSeq
+    const slots = this.#heapSlot
     let i = this.#heapSize++
     while (i > 0) {
       const parent = (i - 1) >> 1
-      if (!this.#less(slot, heap[parent]!)) break
-      heap[i] = heap[parent]!
+      const parentTimeUs = times[parent]!
+      if (parentTimeUs < timeUs || (parentTimeUs === timeUs && seqs[parent]! < seq)) break
+      times[i] = parentTimeUs
+      seqs[i] = seqs[parent]!
+      slots[i] = slots[parent]!
       i = parent
     }
-    heap[i] = slot
+    times[i] = timeUs
+    seqs[i] = seq
+    slots[i] = slot
   }
 
-  #pop (): void {
-    const heap = this.#heap
-    const last = heap[--this.#heapSize]!
-    const size = this.#heapSize
+  #popRoot (): void {
+    const size = --this.#heapSize
+    if (size === 0) return
+    const times = this.#heapTimeUs
+    const seqs = this.#heapSeq
+    const slots = this.#heapSlot
+    const timeUs = times[size]!
+    const seq = seqs[size]!
+    const slot = slots[size]!
     let i = 0
     while (true) {
-      const left = 2 * i + 1
-      if (left >= size) break
-      const right = left + 1
-      const child = right < size && this.#less(heap[right]!, heap[left]!) ? right : left
-      if (!this.#less(heap[child]!, last)) break
-      heap[i] = heap[child]!
+      let child = 2 * i + 1
+      if (child >= size) break
+      const right = child + 1
+      if (right < size && (times[right]! < times[child]! || (times[right] === times[child] && seqs[right]! < seqs[child]!))) child = right
+      const childTimeUs = times[child]!
+      if (timeUs < childTimeUs || (timeUs === childTimeUs && seq < seqs[child]!)) break
+      times[i] = childTimeUs
+      seqs[i] = seqs[child]!
+      slots[i] = slots[child]!
       i = child
     }
-    if (size > 0) heap[i] = last
+    times[i] = timeUs
+    seqs[i] = seq
+    slots[i] = slot
   }
+}
+
+class SlotHandle implements EventHandle {
+  constructor (private readonly queue: EventQueue, private readonly slot: number, private readonly generation: number) {}
+
+  cancel (): void {
+    this.queue.cancelSlot(this.slot, this.generation)
+  }
+}
+
+function grow<A extends Float64Array | Int32Array> (into: A, from: A): A {
+  into.set(from)
+  return into
 }

@@ -39,6 +39,11 @@ export function registerWireType<T extends WireObjectBase> (spec: WireTypeSpec<T
   byCode.set(codeHex, entry)
 }
 
+/** How many types are registered (cheap; lets callers cache `registeredWireTypes`). */
+export function registeredWireTypeCount (): number {
+  return byType.size
+}
+
 /** All registered types, in registration order. */
 export function registeredWireTypes (): Array<{ type: string, className: string, codeHex: string }> {
   return [...byType.values()].map((e) => ({ type: e.spec.type, className: e.spec.className, codeHex: e.codeHex }))

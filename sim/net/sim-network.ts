@@ -1,0 +1,241 @@
+/**
+ * The simulated wide-area datagram network. Each simulated node attaches a port at an address
+ * and a host of the network model. A datagram is copied on send, checked against the maximum
+ * datagram size, judged by the ordered fault rules, serialized on the sender's uplink, carried
+ * for the model's one-way delay (or the small same-site delay when the model says 0), queued on
+ * the receiver's downlink, and delivered as an event owned by the receiving node, so crashing
+ * that node drops whatever is in flight to it. Every drop is counted with its reason; nothing
+ * is thrown for network reasons. Randomness comes only from the Rng given to the rules.
+ */
+import type { DatagramPort, DatagramReceiver } from '../../src/env/datagram-port.ts'
+import type { Rng } from '../../src/env/rng.ts'
+import { addressKey, type NodeAddress } from '../../src/ids/node-address.ts'
+import type { EventQueue } from '../event-queue.ts'
+import { AccessLink } from './access-link.ts'
+import { classifyDatagram } from './classify-datagram.ts'
+import type { NetworkModel } from './network-model.ts'
+import { CompiledRule, type NetworkRule } from './rules.ts'
+
+export interface SimNetworkOptions {
+  /** One-way delay between nodes whose model hosts are the same or 0 ms apart, µs. @default 250 */
+  sameSiteLatencyUs: number
+  /** Larger datagrams are dropped and counted (UDP over IPv4 allows ~64 KiB; Bamboo 16 KiB). @default 16384 */
+  maxDatagramBytes: number
+  /** Default uplink rate of every node, bits/s; Infinity = no serialization delay. @default Infinity */
+  uplinkBitsPerSecond: number
+  /** Default downlink rate of every node, bits/s. @default Infinity */
+  downlinkBitsPerSecond: number
+  /** Drop-tail limit of each access link's queue, as waiting time, µs. @default 1_000_000 */
+  queueLimitUs: number
+  /** Bytes of IP + UDP header counted on the links per datagram. @default 28 */
+  headerOverheadBytes: number
+  /** Fault rules, first verdict wins. @default [] */
+  rules: NetworkRule[]
+}
+
+export const DEFAULT_SIM_NETWORK_OPTIONS: SimNetworkOptions = {
+  sameSiteLatencyUs: 250,
+  maxDatagramBytes: 16 * 1024,
+  uplinkBitsPerSecond: Infinity,
+  downlinkBitsPerSecond: Infinity,
+  queueLimitUs: 1_000_000,
+  headerOverheadBytes: 28,
+  rules: []
+}
+
+/** Sees every datagram's fate (metrics); observations never feed back into the network. */
+export interface NetworkObserver {
+  recordSend (sourceNode: number, targetNode: number, type: string, bytes: number): void
+  recordDelivery (targetNode: number, type: string, bytes: number): void
+  recordDrop (reason: string, type: string, bytes: number): void
+}
+
+export interface SimNetworkStats {
+  sent: number
+  delivered: number
+  dropped: number
+  dropsByReason: Map<string, number>
+}
+
+interface Attachment {
+  readonly node: number
+  readonly host: number
+  readonly uplink: AccessLink
+  readonly downlink: AccessLink
+  port: SimPort | null
+}
+
+export class SimNetwork {
+  readonly options: SimNetworkOptions
+  readonly stats: SimNetworkStats = { sent: 0, delivered: 0, dropped: 0, dropsByReason: new Map() }
+  readonly #nodes: Attachment[] = []
+  readonly #byAddress = new Map<string, Attachment>()
+  readonly #rules: CompiledRule[] = []
+  #observer: NetworkObserver | null = null
+
+  constructor (
+    private readonly queue: EventQueue,
+    readonly model: NetworkModel,
+    private readonly rng: Rng,
+    options: Partial<SimNetworkOptions> = {}
+  ) {
+    this.options = { ...DEFAULT_SIM_NETWORK_OPTIONS, ...options, rules: [] }
+    for (const rule of options.rules ?? []) this.addRule(rule)
+  }
+
+  get rules (): NetworkRule[] {
+    return this.#rules.map((r) => r.rule)
+  }
+
+  observe (observer: NetworkObserver | null): void {
+    this.#observer = observer
+  }
+
+  /** Appends a rule (checked; RangeError on bad values). Each rule gets its own forked Rng. */
+  addRule (rule: NetworkRule, rng: Rng = this.rng.fork(`rule:${this.#rules.length}:${rule.kind}`)): void {
+    this.#rules.push(new CompiledRule(rule, rng))
+    this.options.rules.push(rule)
+  }
+
+  /** Registers node `node` on model host `host`; it is unreachable until `open`. */
+  addNode (node: number, host: number): void {
+    if (node !== this.#nodes.length) throw new Error(`nodes must be added in order: got ${node}, expected ${this.#nodes.length}`)
+    if (!(Number.isInteger(host) && host >= 0 && host < this.model.hostCount)) {
+      throw new RangeError(`host ${host} is not in the model (${this.model.hostCount} hosts)`)
+    }
+    const rate = (bitsPerSecond: number) => new AccessLink({ bitsPerSecond, queueLimitUs: this.options.queueLimitUs })
+    this.#nodes.push({ node, host, uplink: rate(this.options.uplinkBitsPerSecond), downlink: rate(this.options.downlinkBitsPerSecond), port: null })
+  }
+
+  get nodeCount (): number {
+    return this.#nodes.length
+  }
+
+  hostOf (node: number): number {
+    return this.#attachment(node).host
+  }
+
+  /** Sets one node's access-link rates, bits/s. */
+  setLinkRates (node: number, uplinkBitsPerSecond: number, downlinkBitsPerSecond: number): void {
+    const a = this.#attachment(node)
+    a.uplink.setRate({ bitsPerSecond: uplinkBitsPerSecond, queueLimitUs: this.options.queueLimitUs })
+    a.downlink.setRate({ bitsPerSecond: downlinkBitsPerSecond, queueLimitUs: this.options.queueLimitUs })
+  }
+
+  /** Propagation delay between two nodes, µs: the model's, or the same-site delay when 0. */
+  oneWayUs (sourceNode: number, targetNode: number): number {
+    const modelUs = this.model.oneWayUs(this.#attachment(sourceNode).host, this.#attachment(targetNode).host)
+    return modelUs > 0 ? modelUs : this.options.sameSiteLatencyUs
+  }
+
+  /** Opens node `node`'s port at `address` (an address may be held by one open port at a time). */
+  open (node: number, address: NodeAddress): DatagramPort {
+    const a = this.#attachment(node)
+    if (a.port !== null) throw new Error(`node ${node} already has an open port`)
+    const key = addressKey(address)
+    if (this.#byAddress.has(key)) throw new Error(`address ${key} is already in use`)
+    const port = new SimPort(this, a.node, address)
+    a.port = port
+    this.#byAddress.set(key, a)
+    return port
+  }
+
+  /** Closes node `node`'s port and forgets its queued link traffic (stop or crash). */
+  close (node: number): void {
+    const a = this.#attachment(node)
+    if (a.port === null) return
+    this.#byAddress.delete(addressKey(a.port.local))
+    a.port.markClosed()
+    a.port = null
+    a.uplink.reset()
+    a.downlink.reset()
+  }
+
+  /** @internal Called by SimPort.send. */
+  transmit (sourceNode: number, target: NodeAddress, bytes: Uint8Array): void {
+    this.stats.sent++
+    const observer = this.#observer
+    const type = observer === null ? '' : classifyDatagram(bytes)
+    const to = this.#byAddress.get(addressKey(target))
+    observer?.recordSend(sourceNode, to?.node ?? -1, type, bytes.length)
+    if (bytes.length > this.options.maxDatagramBytes) return this.#drop('oversize', type, bytes.length)
+    if (to === undefined) return this.#drop('unroutable', type, bytes.length)
+    const nowUs = this.queue.nowUs
+    let extraUs = 0
+    const facts = { nowUs, sourceNode, targetNode: to.node, sizeBytes: bytes.length }
+    for (const rule of this.#rules) {
+      const verdict = rule.judge(facts)
+      if (verdict === undefined) continue
+      if (verdict.kind === 'drop') return this.#drop(verdict.reason, type, bytes.length)
+      if (verdict.kind === 'delay') extraUs = verdict.extraUs
+      break
+    }
+    const from = this.#attachment(sourceNode)
+    const wireBytes = bytes.length + this.options.headerOverheadBytes
+    const sentUs = from.uplink.transmit(nowUs, wireBytes)
+    if (sentUs < 0) return this.#drop('uplink-queue', type, bytes.length)
+    const arrivalUs = sentUs + this.oneWayUs(sourceNode, to.node) + extraUs
+    const payload = bytes.slice()
+    const source = this.#nodes[sourceNode]!.port?.local ?? null
+    if (source === null) return this.#drop('closed', type, bytes.length)
+    if (to.downlink.unlimited) {
+      this.queue.schedule(arrivalUs, to.node, () => this.#deliver(to, source, payload, type))
+      return
+    }
+    this.queue.schedule(arrivalUs, to.node, () => {
+      const doneUs = to.downlink.transmit(this.queue.nowUs, wireBytes)
+      if (doneUs < 0) return this.#drop('downlink-queue', type, payload.length)
+      if (doneUs === this.queue.nowUs) return this.#deliver(to, source, payload, type)
+      this.queue.schedule(doneUs, to.node, () => this.#deliver(to, source, payload, type))
+    })
+  }
+
+  #deliver (to: Attachment, source: NodeAddress, payload: Uint8Array, type: string): void {
+    const port = to.port
+    if (port === null || !port.deliver(source, payload)) return this.#drop('closed', type, payload.length)
+    this.stats.delivered++
+    this.#observer?.recordDelivery(to.node, type, payload.length)
+  }
+
+  #drop (reason: string, type: string, bytes: number): void {
+    this.stats.dropped++
+    this.stats.dropsByReason.set(reason, (this.stats.dropsByReason.get(reason) ?? 0) + 1)
+    this.#observer?.recordDrop(reason, type, bytes)
+  }
+
+  #attachment (node: number): Attachment {
+    const a = this.#nodes[node]
+    if (a === undefined) throw new RangeError(`unknown node ${node}`)
+    return a
+  }
+}
+
+/** A node's datagram port on the simulated network. */
+class SimPort implements DatagramPort {
+  #receive: DatagramReceiver | null = null
+  #closed = false
+
+  constructor (private readonly network: SimNetwork, private readonly node: number, readonly local: NodeAddress) {}
+
+  send (target: NodeAddress, bytes: Uint8Array): void {
+    if (!this.#closed) this.network.transmit(this.node, target, bytes)
+  }
+
+  setReceiver (receive: DatagramReceiver): void {
+    this.#receive = receive
+  }
+
+  close (): void {
+    if (!this.#closed) this.network.close(this.node)
+  }
+
+  markClosed (): void {
+    this.#closed = true
+  }
+
+  deliver (source: NodeAddress, bytes: Uint8Array): boolean {
+    if (this.#closed || this.#receive === null) return false
+    this.#receive(source, bytes)
+    return true
+  }
+}
