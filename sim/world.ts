@@ -9,7 +9,7 @@
 import type { Env } from '../src/env/env.ts'
 import { silentLogger, type Logger, type LogLevel } from '../src/env/logger.ts'
 import { deriveSeed, SeededRng, type Rng } from '../src/env/rng.ts'
-import type { NodeAddress } from '../src/ids/node-address.ts'
+import { addressKey, type NodeAddress } from '../src/ids/node-address.ts'
 import { EventQueue, WORLD_OWNER, type EventHandle } from './event-queue.ts'
 import type { NetworkModel } from './net/network-model.ts'
 import { SimNetwork, type SimNetworkOptions } from './net/sim-network.ts'
@@ -103,6 +103,7 @@ export class World {
   /** Randomness for workloads and churn (never shared with nodes). */
   readonly rng: Rng
   readonly #nodes: NodeRecord[] = []
+  readonly #byAddress = new Map<string, number>()
   readonly #epochMs: number
   readonly #logSink: ((entry: SimLogEntry) => void) | undefined
 
@@ -126,8 +127,11 @@ export class World {
   addNode (spec: NodeSpec): number {
     const node = this.#nodes.length
     const host = spec.host ?? node % this.network.model.hostCount
+    const address = spec.address ?? defaultAddress(node)
+    if (this.#byAddress.has(addressKey(address))) throw new Error(`address ${addressKey(address)} is taken by node ${this.#byAddress.get(addressKey(address))}`)
     this.network.addNode(node, host)
-    this.#nodes.push({ spec, address: spec.address ?? defaultAddress(node), storage: new Map(), state: 'new', incarnation: -1, app: undefined })
+    this.#byAddress.set(addressKey(address), node)
+    this.#nodes.push({ spec, address, storage: new Map(), state: 'new', incarnation: -1, app: undefined })
     return node
   }
 
@@ -141,6 +145,11 @@ export class World {
 
   address (node: number): NodeAddress {
     return this.#record(node).address
+  }
+
+  /** The node that owns `address`, if any. */
+  nodeAt (address: NodeAddress): number | undefined {
+    return this.#byAddress.get(addressKey(address))
   }
 
   app<T extends SimNodeApp> (node: number): T | undefined {
