@@ -1,5 +1,5 @@
 /**
- * The simulator's event queue: a binary min-heap of events ordered by (timeUs, seq). The heap's
+ * The simulator's event queue: a 4-ary min-heap of events ordered by (timeUs, seq). The heap's
  * keys (time and sequence number) live in typed arrays beside the slot numbers, so sifting
  * touches contiguous memory and stays fast with 10^5–10^6 pending events (a heap of objects
  * slows five-fold there; docs/toolchain). Time is integer microseconds; the sequence number
@@ -32,10 +32,11 @@ export class EventQueue {
   #executed = 0
   #live = 0
   #hash = 2166136261
-  // Heap entries: key (time, seq) and slot number, kept in three parallel arrays.
+  // Heap entries: time and slot number in parallel arrays; the tie-breaking sequence number
+  // lives with the slot, read only on equal times.
   #heapTimeUs = new Float64Array(INITIAL_SLOTS)
-  #heapSeq = new Float64Array(INITIAL_SLOTS)
   #heapSlot = new Int32Array(INITIAL_SLOTS)
+  #slotSeq = new Float64Array(INITIAL_SLOTS)
   #heapSize = 0
   // Per-slot event data.
   #slotOwner = new Int32Array(INITIAL_SLOTS)
@@ -145,8 +146,9 @@ export class EventQueue {
     this.#slotOwner[slot] = owner
     this.#slotEpoch[slot] = this.#ownerEpochs[owner + 1]!
     this.#slotFire[slot] = fire
+    this.#slotSeq[slot] = this.#seq++
     this.#live++
-    this.#siftUp(timeUs, this.#seq++, slot)
+    this.#siftUp(timeUs, slot)
     return slot
   }
 
@@ -172,7 +174,7 @@ export class EventQueue {
   #grow (): void {
     const size = this.#slotOwner.length * 2
     this.#heapTimeUs = grow(new Float64Array(size), this.#heapTimeUs)
-    this.#heapSeq = grow(new Float64Array(size), this.#heapSeq)
+    this.#slotSeq = grow(new Float64Array(size), this.#slotSeq)
     this.#heapSlot = grow(new Int32Array(size), this.#heapSlot)
     this.#slotOwner = grow(new Int32Array(size), this.#slotOwner)
     this.#slotEpoch = grow(new Int32Array(size), this.#slotEpoch)
@@ -182,22 +184,20 @@ export class EventQueue {
     this.#slotFire.fill(null, this.#slotCount)
   }
 
-  #siftUp (timeUs: number, seq: number, slot: number): void {
+  #siftUp (timeUs: number, slot: number): void {
     const times = this.#heapTimeUs
-    const seqs = this.#heapSeq
     const slots = this.#heapSlot
+    const seqs = this.#slotSeq
     let i = this.#heapSize++
     while (i > 0) {
-      const parent = (i - 1) >> 1
+      const parent = (i - 1) >> 2
       const parentTimeUs = times[parent]!
-      if (parentTimeUs < timeUs || (parentTimeUs === timeUs && seqs[parent]! < seq)) break
+      if (parentTimeUs < timeUs || (parentTimeUs === timeUs && seqs[slots[parent]!]! < seqs[slot]!)) break
       times[i] = parentTimeUs
-      seqs[i] = seqs[parent]!
       slots[i] = slots[parent]!
       i = parent
     }
     times[i] = timeUs
-    seqs[i] = seq
     slots[i] = slot
   }
 
@@ -205,26 +205,28 @@ export class EventQueue {
     const size = --this.#heapSize
     if (size === 0) return
     const times = this.#heapTimeUs
-    const seqs = this.#heapSeq
     const slots = this.#heapSlot
+    const seqs = this.#slotSeq
     const timeUs = times[size]!
-    const seq = seqs[size]!
     const slot = slots[size]!
     let i = 0
     while (true) {
-      let child = 2 * i + 1
-      if (child >= size) break
-      const right = child + 1
-      if (right < size && (times[right]! < times[child]! || (times[right] === times[child] && seqs[right]! < seqs[child]!))) child = right
-      const childTimeUs = times[child]!
-      if (timeUs < childTimeUs || (timeUs === childTimeUs && seq < seqs[child]!)) break
+      const first = 4 * i + 1
+      if (first >= size) break
+      // The smallest of up to four children.
+      let child = first
+      let childTimeUs = times[first]!
+      const last = first + 4 < size ? first + 4 : size
+      for (let c = first + 1; c < last; c++) {
+        const t = times[c]!
+        if (t < childTimeUs || (t === childTimeUs && seqs[slots[c]!]! < seqs[slots[child]!]!)) { child = c; childTimeUs = t }
+      }
+      if (timeUs < childTimeUs || (timeUs === childTimeUs && seqs[slot]! < seqs[slots[child]!]!)) break
       times[i] = childTimeUs
-      seqs[i] = seqs[child]!
       slots[i] = slots[child]!
       i = child
     }
     times[i] = timeUs
-    seqs[i] = seq
     slots[i] = slot
   }
 }
