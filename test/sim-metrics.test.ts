@@ -88,9 +88,9 @@ test('histogram: CDF points lie on the empirical CDF', (t) => {
 
 test('traffic: by type, by node, drops, rates', (t) => {
   const m = new TrafficMeter()
-  m.recordSend(0, 1, 'ping', 100)
-  m.recordSend(0, 2, 'ping', 100)
-  m.recordSend(2, 0, 'ack', 40)
+  m.recordSend(0, 'ping', 100)
+  m.recordSend(0, 'ping', 100)
+  m.recordSend(2, 'ack', 40)
   m.recordDelivery(1, 'ping', 100)
   m.recordDelivery(0, 'ack', 40)
   m.recordDrop('loss', 'ping', 100)
@@ -113,7 +113,7 @@ test('traffic: by type, by node, drops, rates', (t) => {
   t.is(m.bytesPerSecondPerNode(2_000_000, 3), 40)
   t.is(m.bytesPerSecondPerNode(2_000_000, 2, 'ack'), 10)
   t.throws(() => m.bytesPerSecondPerNode(0, 3), { instanceOf: RangeError })
-  t.throws(() => m.recordSend(-1, 0, 'x', 1), { instanceOf: RangeError })
+  t.throws(() => m.recordSend(-1, 'x', 1), { instanceOf: RangeError })
 })
 
 test('traffic: 10,000 nodes and a million datagrams stay cheap', (t) => {
@@ -121,7 +121,7 @@ test('traffic: 10,000 nodes and a million datagrams stay cheap', (t) => {
   const types = ['a', 'b', 'c', 'd']
   for (let i = 0; i < 1_000_000; i++) {
     const src = (i * 7919) % 10_000
-    m.recordSend(src, (src + 1) % 10_000, types[i & 3]!, 100)
+    m.recordSend(src, types[i & 3]!, 100)
     if (i % 10 !== 0) m.recordDelivery((src + 1) % 10_000, types[i & 3]!, 100)
     else m.recordDrop('loss', types[i & 3]!, 100)
   }
@@ -138,7 +138,7 @@ test('SimMetrics: histograms on first use, deterministic snapshot', (t) => {
     m.histogram('lookup.latencyUs').record(1500)
     m.histogram('hops').record(3)
     m.counters.add('lookups')
-    m.traffic.recordSend(0, 1, 'ping', 64)
+    m.traffic.recordSend(0, 'ping', 64)
     return m
   }
   const m = build()

@@ -72,9 +72,8 @@ export class TrafficMeter {
     sentDatagrams: 0, sentBytes: 0, deliveredDatagrams: 0, deliveredBytes: 0, droppedDatagrams: 0, droppedBytes: 0
   }
 
-  /** A datagram of `type` and `bytes` bytes leaves `sourceNode` for `targetNode` (node indices ≥ 0). */
-  recordSend (sourceNode: number, targetNode: number, type: string, bytes: number): void {
-    this.#touch(targetNode)
+  /** A datagram of `type` and `bytes` bytes leaves `sourceNode` (a node index ≥ 0). */
+  recordSend (sourceNode: number, type: string, bytes: number): void {
     const base = this.#touch(sourceNode)
     checkBytes(bytes)
     this.#nodes[base + SENT_DATAGRAMS]! += 1

@@ -45,7 +45,7 @@ export const DEFAULT_SIM_NETWORK_OPTIONS: SimNetworkOptions = {
 
 /** Sees every datagram's fate (metrics); observations never feed back into the network. */
 export interface NetworkObserver {
-  recordSend (sourceNode: number, targetNode: number, type: string, bytes: number): void
+  recordSend (sourceNode: number, type: string, bytes: number): void
   recordDelivery (targetNode: number, type: string, bytes: number): void
   recordDrop (reason: string, type: string, bytes: number): void
 }
@@ -157,7 +157,7 @@ export class SimNetwork {
     const observer = this.#observer
     const type = observer === null ? '' : classifyDatagram(bytes)
     const to = this.#byAddress.get(addressKey(target))
-    observer?.recordSend(sourceNode, to?.node ?? -1, type, bytes.length)
+    observer?.recordSend(sourceNode, type, bytes.length)
     if (bytes.length > this.options.maxDatagramBytes) return this.#drop('oversize', type, bytes.length)
     if (to === undefined) return this.#drop('unroutable', type, bytes.length)
     const nowUs = this.queue.nowUs
