@@ -5,12 +5,14 @@
 import yargs from 'yargs'
 import { hideBin } from 'yargs/helpers'
 import { idCommand } from './commands/id/command.ts'
+import { simCommand } from './commands/sim/command.ts'
 import { wireCommand } from './commands/wire/command.ts'
 
 await yargs(hideBin(process.argv))
   .scriptName('xest')
   .command(idCommand as never)
   .command(wireCommand)
+  .command(simCommand)
   .demandCommand(1, 'name a command; see --help')
   .strict()
   .recommendCommands()
