@@ -59,6 +59,8 @@ export interface SimNetworkStats {
 
 interface Attachment {
   readonly node: number
+  /** addressKey of the open port's address, or '' when closed. */
+  key: string
   readonly host: number
   readonly uplink: AccessLink
   readonly downlink: AccessLink
@@ -70,6 +72,8 @@ export class SimNetwork {
   readonly stats: SimNetworkStats = { sent: 0, delivered: 0, dropped: 0, dropsByReason: new Map() }
   readonly #nodes: Attachment[] = []
   readonly #byAddress = new Map<string, Attachment>()
+  /** Attachment by address object (senders reuse them), checked against #byAddress on use. */
+  readonly #byAddressObject = new WeakMap<NodeAddress, Attachment>()
   readonly #rules: CompiledRule[] = []
   #observer: NetworkObserver | null = null
 
@@ -104,7 +108,7 @@ export class SimNetwork {
       throw new RangeError(`host ${host} is not in the model (${this.model.hostCount} hosts)`)
     }
     const rate = (bitsPerSecond: number) => new AccessLink({ bitsPerSecond, queueLimitUs: this.options.queueLimitUs })
-    this.#nodes.push({ node, host, uplink: rate(this.options.uplinkBitsPerSecond), downlink: rate(this.options.downlinkBitsPerSecond), port: null })
+    this.#nodes.push({ node, key: '', host, uplink: rate(this.options.uplinkBitsPerSecond), downlink: rate(this.options.downlinkBitsPerSecond), port: null })
   }
 
   get nodeCount (): number {
@@ -136,6 +140,7 @@ export class SimNetwork {
     if (this.#byAddress.has(key)) throw new Error(`address ${key} is already in use`)
     const port = new SimPort(this, a.node, address)
     a.port = port
+    a.key = key
     this.#byAddress.set(key, a)
     return port
   }
@@ -144,7 +149,8 @@ export class SimNetwork {
   close (node: number): void {
     const a = this.#attachment(node)
     if (a.port === null) return
-    this.#byAddress.delete(addressKey(a.port.local))
+    this.#byAddress.delete(a.key)
+    a.key = ''
     a.port.markClosed()
     a.port = null
     a.uplink.reset()
@@ -156,7 +162,7 @@ export class SimNetwork {
     this.stats.sent++
     const observer = this.#observer
     const type = observer === null ? '' : classifyDatagram(bytes)
-    const to = this.#byAddress.get(addressKey(target))
+    const to = this.#route(target)
     observer?.recordSend(sourceNode, type, bytes.length)
     if (bytes.length > this.options.maxDatagramBytes) return this.#drop('oversize', type, bytes.length)
     if (to === undefined) return this.#drop('unroutable', type, bytes.length)
@@ -188,6 +194,14 @@ export class SimNetwork {
       if (doneUs === this.queue.nowUs) return this.#deliver(to, source, payload, type)
       this.queue.schedule(doneUs, to.node, () => this.#deliver(to, source, payload, type))
     })
+  }
+
+  #route (target: NodeAddress): Attachment | undefined {
+    const cached = this.#byAddressObject.get(target)
+    if (cached !== undefined && cached.key !== '' && this.#byAddress.get(cached.key) === cached) return cached
+    const found = this.#byAddress.get(addressKey(target))
+    if (found !== undefined) this.#byAddressObject.set(target, found)
+    return found
   }
 
   #deliver (to: Attachment, source: NodeAddress, payload: Uint8Array, type: string): void {

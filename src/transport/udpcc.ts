@@ -38,6 +38,8 @@ export class UdpCC<T> {
   readonly #log: Logger
   readonly #serializer: Serializer<T>
   readonly #connections = new Map<string, PeerConnection>()
+  /** Connection by address object: callers and ports reuse address objects, so most lookups skip building the key. */
+  #byAddressObject = new WeakMap<NodeAddress, PeerConnection>()
   readonly #unacked = new Map<bigint, Outgoing>()
   /** Unfinished reliable messages by msg id. */
   readonly #outstanding = new Map<bigint, Outgoing>()
@@ -145,6 +147,7 @@ export class UdpCC<T> {
     this.#unacked.clear()
     this.#outstanding.clear()
     this.#connections.clear()
+    this.#byAddressObject = new WeakMap()
     this.#port.close()
   }
 
@@ -165,12 +168,15 @@ export class UdpCC<T> {
   }
 
   #connection (address: NodeAddress, nowMs: number): PeerConnection {
+    const cached = this.#byAddressObject.get(address)
+    if (cached !== undefined) return cached
     const key = addressKey(address)
     let connection = this.#connections.get(key)
     if (connection === undefined) {
       connection = new PeerConnection(address, key, nowMs, this.#rttConfig)
       this.#connections.set(key, connection)
     }
+    this.#byAddressObject.set(address, connection)
     return connection
   }
 
