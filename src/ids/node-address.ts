@@ -39,15 +39,26 @@ export function addressBytes (host: string): Uint8Array {
 
 /** Raw address bytes, or null when `host` is not an IPv4/IPv6 literal. */
 export function tryAddressBytes (host: string): Uint8Array | null {
-  return host.includes(':') ? parseIpv6(host) : parseIpv4(host)
+  const cached = parsedHosts.get(host)
+  if (cached !== undefined) return cached.slice()
+  const bytes = host.includes(':') ? parseIpv6(host) : parseIpv4(host)
+  if (bytes !== null) {
+    if (parsedHosts.size >= PARSED_HOSTS_MAX) parsedHosts.clear()
+    parsedHosts.set(host, bytes.slice())
+  }
+  return bytes
 }
+
+/** Parsed host texts: nodes talk to the same few hundred peers over and over. */
+const parsedHosts = new Map<string, Uint8Array>()
+const PARSED_HOSTS_MAX = 100_000
 
 /**
  * Text form of raw address bytes; null unless 4 or 16 bytes (Java accepts only those). An
  * IPv4-mapped IPv6 address (::ffff:a.b.c.d) is the IPv4 address, as Java's InetAddress makes it.
  */
 export function hostFromBytes (bytes: Uint8Array): string | null {
-  if (bytes.length === 4) return Array.from(bytes).join('.')
+  if (bytes.length === 4) return `${bytes[0]!}.${bytes[1]!}.${bytes[2]!}.${bytes[3]!}`
   if (bytes.length !== 16) return null
   if (bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) {
     return Array.from(bytes.subarray(12)).join('.')

@@ -26,8 +26,19 @@ export function serializeNodeAddress (address: NodeAddress): Uint8Array {
 
 /** The node id Bamboo derives from a node's address. */
 export function nodeIdOf (address: NodeAddress): Id {
-  return bytesToBigUint(sha1(serializeNodeAddress(address)))
+  const key = `${address.host}:${address.port}`
+  let id = nodeIds.get(key)
+  if (id === undefined) {
+    id = bytesToBigUint(sha1(serializeNodeAddress(address)))
+    if (nodeIds.size >= NODE_IDS_MAX) nodeIds.clear()
+    nodeIds.set(key, id)
+  }
+  return id
 }
+
+/** Ids of addresses seen: protocol handlers check a sender's id on every message. */
+const nodeIds = new Map<string, Id>()
+const NODE_IDS_MAX = 200_000
 
 /** An id as Bamboo's 40 lower-case hex digits. */
 export function idToHex (id: Id): string {

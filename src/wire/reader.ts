@@ -12,6 +12,8 @@ export class WireError extends Error {
 /** Bamboo's reader rejects BigInteger lengths below 0 or above 1000 (`InputBufferImpl`). */
 export const MAX_BIG_INTEGER_BYTES = 1000
 
+const HEX_BYTES = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'))
+
 export class WireReader {
   readonly #bytes: Uint8Array
   readonly #view: DataView
@@ -92,8 +94,8 @@ export class WireReader {
     if (length < 0 || length > MAX_BIG_INTEGER_BYTES) throw new WireError(`bad ${what} length ${length}`)
     if (length === 0) throw new WireError(`zero-length ${what}`)
     const at = this.#take(length, what)
-    let value = 0n
-    for (let i = 0; i < length; i++) value = (value << 8n) | BigInt(this.#bytes[at + i]!)
-    return BigInt.asIntN(8 * length, value)
+    let hex = '0x'
+    for (let i = 0; i < length; i++) hex += HEX_BYTES[this.#bytes[at + i]!]
+    return BigInt.asIntN(8 * length, BigInt(hex))
   }
 }

@@ -99,6 +99,7 @@ export class WireWriter {
 
 /** Java's `BigInteger.toByteArray()`: the minimal big-endian two's-complement form. */
 export function bigIntToJavaBytes (value: bigint): Uint8Array {
+  if (value >= 0n) return nonNegativeToJavaBytes(value)
   let byteCount = 1
   while (value >= (1n << BigInt(8 * byteCount - 1)) || value < -(1n << BigInt(8 * byteCount - 1))) byteCount++
   const out = new Uint8Array(byteCount)
@@ -107,5 +108,15 @@ export function bigIntToJavaBytes (value: bigint): Uint8Array {
     out[i] = Number(rest & 0xffn)
     rest >>= 8n
   }
+  return out
+}
+
+/** The fast path for ids and other non-negative values: via hex text, one leading 0 byte if the top bit is set. */
+function nonNegativeToJavaBytes (value: bigint): Uint8Array {
+  let hex = value.toString(16)
+  if (hex.length % 2 === 1) hex = '0' + hex
+  const pad = parseInt(hex.slice(0, 2), 16) >= 0x80 ? 1 : 0
+  const out = new Uint8Array(hex.length / 2 + pad)
+  for (let i = 0; i < hex.length / 2; i++) out[i + pad] = parseInt(hex.substr(2 * i, 2), 16)
   return out
 }

@@ -1,0 +1,72 @@
+/**
+ * The overlay's configuration, with Bamboo's defaults (Router.init; bamboo.md §5, §17) except
+ * the leaf set, which defaults to 4 per side as OpenDHT ran it. Every period is a mean: each
+ * firing waits mean/2 + uniform[0, mean) (Bamboo's randomPeriod).
+ *
+ * Bamboo's cost estimate for a 1000-node ring with these periods, base 16 and 8 leaves: ≈ 1574
+ * bytes/s sent per node (pings 691, leaf set 659, local tuning 123, global tuning 100).
+ */
+import type { NodeAddress } from '../ids/node-address.ts'
+import type { DigitBase } from '../ids/digits.ts'
+
+export interface OverlayConfig {
+  /** Digit base of the routing table: 2, 4, 16 or 256. @default 16 */
+  digitBase: DigitBase
+  /** Leaf-set members on each side. @default 4 (OpenDHT; Bamboo's own default is 2) */
+  leafSetSizePerSide: number
+  /** PNS: replace a routing-table entry only if the newcomer's RTT is below this × the entry's. @default 0.9 */
+  replaceRatio: number
+  /** Gateways to join through; empty = start a new ring. @default [] */
+  gateways: NodeAddress[]
+  /** OpenDHT's immediate_join: start as a ring of one and let the partition check merge rings. @default false */
+  immediateJoin: boolean
+  /** Leaf-set push-pull period, ms. @default 4000 */
+  leafSetPeriodMs: number
+  /** Local tuning (RoutingTableReq) period, ms. @default 10000 */
+  localTuningPeriodMs: number
+  /** Global tuning (lookup of a random ID with our prefix) period, ms. @default 20000 */
+  globalTuningPeriodMs: number
+  /** Liveness pings to every neighbour, ms. @default 20000 */
+  pingPeriodMs: number
+  /** Partition check (JoinReq to a recently failed node), ms; 0 = off. @default 60000 */
+  partitionCheckPeriodMs: number
+  /** Vivaldi coordinate exchange with one neighbour, ms. @default 1000 */
+  coordinatePeriodMs: number
+  /** UdpCC deadline of routed messages, pings and tuning messages, ms. @default 5000 */
+  hopTimeoutMs: number
+  /** Deadline of the second-chance ping to a possibly-down neighbour, ms. @default 60000 */
+  secondChanceTimeoutMs: number
+  /** Deadline of a partition-check JoinReq, ms. @default 10000 */
+  partitionJoinTimeoutMs: number
+  /** First join retry, ms; doubles up to joinRetryMaxMs. @default 10000 */
+  joinRetryMs: number
+  /** @default 60000 */
+  joinRetryMaxMs: number
+  /** Recently failed nodes remembered for the partition check. @default 20 */
+  downNodesCap: number
+}
+
+export const DEFAULT_OVERLAY_CONFIG: OverlayConfig = {
+  digitBase: 16,
+  leafSetSizePerSide: 4,
+  replaceRatio: 0.9,
+  gateways: [],
+  immediateJoin: false,
+  leafSetPeriodMs: 4_000,
+  localTuningPeriodMs: 10_000,
+  globalTuningPeriodMs: 20_000,
+  pingPeriodMs: 20_000,
+  partitionCheckPeriodMs: 60_000,
+  coordinatePeriodMs: 1_000,
+  hopTimeoutMs: 5_000,
+  secondChanceTimeoutMs: 60_000,
+  partitionJoinTimeoutMs: 10_000,
+  joinRetryMs: 10_000,
+  joinRetryMaxMs: 60_000,
+  downNodesCap: 20
+}
+
+/** Bamboo's randomPeriod: mean/2 + uniform[0, mean). */
+export function randomPeriodMs (meanMs: number, draw: (maxExclusive: number) => number): number {
+  return meanMs / 2 + draw(Math.max(1, Math.floor(meanMs)))
+}

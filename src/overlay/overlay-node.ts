@@ -1,0 +1,332 @@
+/**
+ * A Bamboo overlay node: the leaf set, routing table and reverse routing table of one node, kept
+ * by the same protocol as Bamboo's Router (bamboo.md §4–7), on an injected environment, so the
+ * identical code runs over real UDP and in the simulator. This file holds routing (recursive,
+ * with per-hop deadlines and rerouting around failed hops), delivery to applications, lookups,
+ * and neighbour membership (ping before adding, possibly-down with a second-chance ping,
+ * removal). Joining lives in join.ts and periodic maintenance in maintenance.ts. Never reads
+ * real time or randomness except through the environment; never throws on peers' input.
+ */
+import type { Timer } from '../env/clock.ts'
+import type { Env } from '../env/env.ts'
+import { sharedPrefixLength } from '../ids/digits.ts'
+import { nodeIdOf, type Id } from '../ids/node-id.ts'
+import { addressKey, sameAddress, type NodeAddress } from '../ids/node-address.ts'
+import { wireSerializer } from '../transport/serializer.ts'
+import { UdpCC, type UdpCCConfig } from '../transport/udpcc.ts'
+import type { NeighborInfo } from '../wire/fields.ts'
+import type { RouteMsg } from '../wire/router-messages.ts'
+import type { WireMessage } from '../wire/wire-message.ts'
+import { Join } from './join.ts'
+import { LeafSet } from './leaf-set.ts'
+import { Maintenance } from './maintenance.ts'
+import { NeighborHealth } from './neighbor-health.ts'
+import { DEFAULT_OVERLAY_CONFIG, type OverlayConfig } from './overlay-config.ts'
+import { RoutingTable } from './routing-table.ts'
+
+/** An application on top of the router, registered by its 64-bit id. */
+export interface OverlayApp {
+  /** A message routed to `dest` arrived at its root (this node). */
+  deliver?(src: Id, dest: Id, from: NodeAddress, payload: WireMessage): void
+  /** Intermediate upcall for messages sent with it: return true to take the message over. */
+  forward?(message: RouteMsg, from: NodeAddress): boolean
+  /** The leaf set changed (predecessors and successors, closest first). */
+  leafSetChanged?(predecessors: NeighborInfo[], successors: NeighborInfo[]): void
+}
+
+/** Observations for metrics; never steers the node. */
+export interface OverlayObserver {
+  /** This node handled a routed message: forwarded it (`delivered` false) or is its root. */
+  onRouteStep?(message: { src: Id, dest: Id, appId: bigint, payload: WireMessage }, delivered: boolean): void
+  onJoined?(): void
+}
+
+export type LookupDone = (owner: NeighborInfo | null) => void
+
+const LOOKUP_APP = 0n
+const WAIT_QUEUE_MAX = 1000
+
+export class OverlayNode {
+  readonly config: OverlayConfig
+  readonly self: NeighborInfo
+  readonly udpcc: UdpCC<WireMessage>
+  readonly leafSet: LeafSet
+  readonly routingTable: RoutingTable
+  readonly reverseRt = new Map<bigint, NeighborInfo>()
+  readonly health: NeighborHealth
+  readonly join: Join
+  readonly maintenance: Maintenance
+  initialized = false
+  readonly #apps = new Map<bigint, OverlayApp>()
+  readonly #pendingLookups = new Map<bigint, { done: LookupDone[], timer: Timer }>()
+  readonly #waiting: Array<{ message: WireMessage, from: NodeAddress }> = []
+  #stopped = false
+
+  constructor (readonly env: Env, config: Partial<OverlayConfig> = {}, readonly observer: OverlayObserver = {}, udpccConfig: Partial<UdpCCConfig> = {}) {
+    this.config = { ...DEFAULT_OVERLAY_CONFIG, ...config }
+    this.self = { address: env.port.local, guid: nodeIdOf(env.port.local) }
+    this.udpcc = new UdpCC(env, wireSerializer, udpccConfig)
+    this.leafSet = new LeafSet(this.self, this.config.leafSetSizePerSide)
+    this.routingTable = new RoutingTable(this.self, this.config.digitBase, this.config.replaceRatio)
+    this.health = new NeighborHealth(this.config.downNodesCap)
+    this.join = new Join(this)
+    this.maintenance = new Maintenance(this)
+    this.udpcc.onMessage((message, source) => this.#onMessage(message, source))
+  }
+
+  /** Joins (or starts a ring) and starts maintenance. */
+  start (): void {
+    this.maintenance.startAlways()
+    this.join.start()
+  }
+
+  /** Stops every timer and closes the transport; the node forgets nothing it could persist. */
+  stop (): void {
+    this.#stopped = true
+    this.join.stop()
+    this.maintenance.stop()
+    for (const pending of this.#pendingLookups.values()) pending.timer.cancel()
+    this.#pendingLookups.clear()
+    this.udpcc.close()
+  }
+
+  get stopped (): boolean {
+    return this.#stopped
+  }
+
+  registerApp (appId: bigint, app: OverlayApp): void {
+    if (this.#apps.has(appId)) throw new Error(`application ${appId.toString(16)} is already registered`)
+    this.#apps.set(appId, app)
+  }
+
+  /** Called by join.ts once the node can route. */
+  setInitialized (): void {
+    if (this.initialized) return
+    this.initialized = true
+    this.observer.onJoined?.()
+    this.maintenance.startAfterJoin()
+    for (const { message, from } of this.#waiting.splice(0)) this.#onMessage(message, from)
+  }
+
+  // ---- sending ---------------------------------------------------------------------------
+
+  /** Sends reliably with a deadline; `done(delivered)` reports the UdpCC outcome. */
+  send (target: NodeAddress, message: WireMessage, timeoutMs: number, done: ((delivered: boolean) => void) | null = null): void {
+    if (this.#stopped) return
+    const sent = this.udpcc.send(target, message, timeoutMs, done)
+    if (!sent.ok) {
+      this.env.log.log('warn', 'send-refused', { to: addressKey(target), type: message.type, error: sent.error })
+      done?.(false)
+    }
+  }
+
+  // ---- routing ----------------------------------------------------------------------------
+
+  /** Routes `payload` to the root of `dest` for application `appId`. */
+  route (dest: Id, appId: bigint, payload: WireMessage, intermediateUpcall = false): void {
+    this.#handleRoute({ type: 'RouteMsg', src: this.self.guid, dest, appId, intermediateUpcall, peerGuid: this.self.guid, payload }, this.self.address)
+  }
+
+  /** Continues a message an application took over in `forward`. */
+  routeContinue (message: RouteMsg, from: NodeAddress): void {
+    this.#forward(message, from)
+  }
+
+  /** Finds the root of `key`; `done(null)` after `timeoutMs` without an answer. */
+  lookup (key: Id, done: LookupDone, timeoutMs = 30_000): void {
+    const pending = this.#pendingLookups.get(key)
+    if (pending !== undefined) { pending.done.push(done); return }
+    const timer = this.env.clock.setTimer(timeoutMs, () => {
+      const expired = this.#pendingLookups.get(key)
+      this.#pendingLookups.delete(key)
+      for (const callback of expired?.done ?? []) callback(null)
+    })
+    this.#pendingLookups.set(key, { done: [done], timer })
+    this.route(key, LOOKUP_APP, { type: 'LookupReqPayload', returnAddress: this.self.address })
+  }
+
+  /** Bamboo's calc_next_hop without a location cache: self means this node is the root. */
+  nextHop (key: Id): NeighborInfo {
+    const skip = (n: NeighborInfo): boolean => this.health.possiblyDown.has(n.guid)
+    if (this.leafSet.withinLeafSet(key)) return this.leafSet.closestLeaf(key, skip)
+    return this.routingTable.nextHop(key, skip) ?? this.leafSet.closestLeaf(key, skip)
+  }
+
+  /** Bamboo's est_hops_to_go, for the join's reverse TTL. */
+  hopsToGo (key: Id): number {
+    const skip = (n: NeighborInfo): boolean => this.health.possiblyDown.has(n.guid)
+    if (this.leafSet.withinLeafSet(key)) return this.leafSet.closestLeaf(key, skip).guid === this.self.guid ? 0 : 1
+    return this.routingTable.highestLevel() - sharedPrefixLength(this.self.guid, key, this.config.digitBase)
+  }
+
+  isSelf (neighbor: NeighborInfo): boolean {
+    return neighbor.guid === this.self.guid && sameAddress(neighbor.address, this.self.address)
+  }
+
+  #handleRoute (message: RouteMsg, from: NodeAddress): void {
+    const next = this.nextHop(message.dest)
+    if (next.guid === this.self.guid) {
+      this.observer.onRouteStep?.(message, true)
+      this.#deliver(message, from)
+      return
+    }
+    const app = message.intermediateUpcall ? this.#apps.get(message.appId) : undefined
+    if (app?.forward !== undefined && app.forward(message, from)) return
+    this.#forward(message, from)
+  }
+
+  #forward (message: RouteMsg, from: NodeAddress): void {
+    const next = this.nextHop(message.dest)
+    if (next.guid === this.self.guid) { this.#handleRoute(message, from); return }
+    this.observer.onRouteStep?.(message, false)
+    const outbound: RouteMsg = { ...message, peerGuid: this.self.guid }
+    this.send(next.address, outbound, this.config.hopTimeoutMs, (delivered) => {
+      if (delivered) this.messageSucceeded(next)
+      else this.messageFailed(next, () => { if (!this.#stopped) this.#handleRoute(message, from) })
+    })
+  }
+
+  #deliver (message: RouteMsg, from: NodeAddress): void {
+    const payload = message.payload
+    if (message.appId === LOOKUP_APP) {
+      if (payload.type !== 'LookupReqPayload') return
+      this.send(payload.returnAddress, { type: 'LookupRespMsg', lookupId: message.dest, ownerId: this.self.guid }, this.config.hopTimeoutMs)
+      return
+    }
+    this.#apps.get(message.appId)?.deliver?.(message.src, message.dest, from, payload)
+  }
+
+  #onLookupResp (lookupId: Id, ownerId: Id, from: NodeAddress): void {
+    const owner = { address: from, guid: ownerId }
+    if (ownerId !== nodeIdOf(from)) return
+    this.addToRoutingTable(owner)
+    const pending = this.#pendingLookups.get(lookupId)
+    if (pending === undefined) return
+    this.#pendingLookups.delete(lookupId)
+    pending.timer.cancel()
+    for (const done of pending.done) done(owner)
+  }
+
+  // ---- inbound ---------------------------------------------------------------------------
+
+  #onMessage (message: WireMessage, from: NodeAddress): void {
+    if (this.#stopped) return
+    if (!this.initialized && (message.type === 'RouteMsg' || message.type === 'JoinReq' || message.type === 'LookupRespMsg')) {
+      if (this.#waiting.length < WAIT_QUEUE_MAX) this.#waiting.push({ message, from })
+      return
+    }
+    switch (message.type) {
+      case 'PingMsg': return
+      case 'RouteMsg': return this.#handleRoute(message, from)
+      case 'LookupRespMsg': return this.#onLookupResp(message.lookupId, message.ownerId, from)
+      case 'JoinReq': return this.join.onJoinReq(message, from)
+      case 'JoinResp': return this.join.onJoinResp(message, from)
+      case 'RoutingNeighborAnnounce': return this.#onAnnounce(message.guid, message.add, from)
+      default: this.maintenance.onMessage(message, from)
+    }
+  }
+
+  #onAnnounce (guid: Id, add: boolean, from: NodeAddress): void {
+    if (guid !== nodeIdOf(from)) return
+    if (add) this.reverseRt.set(guid, { address: from, guid })
+    else this.reverseRt.delete(guid)
+  }
+
+  // ---- membership ------------------------------------------------------------------------
+
+  /** Adds to the leaf set once an RTT is known (pinging first if needed). */
+  addToLeafSet (neighbor: NeighborInfo): void {
+    if (this.isSelf(neighbor) || this.leafSet.has(neighbor.guid)) return
+    if (this.health.rttMs.has(neighbor.guid)) this.#addToLeafSetMeasured(neighbor)
+    else this.probe(neighbor)
+  }
+
+  /** Adds to the routing table once an RTT is known (pinging first if needed). */
+  addToRoutingTable (neighbor: NeighborInfo): void {
+    if (this.isSelf(neighbor) || this.routingTable.has(neighbor.guid)) return
+    const rttMs = this.health.rttMs.get(neighbor.guid)
+    if (rttMs !== undefined) this.#addToRoutingTableMeasured(neighbor, rttMs)
+    else this.probe(neighbor)
+  }
+
+  /** Pings a candidate to measure its RTT before adding it (Bamboo's send_ping). */
+  probe (neighbor: NeighborInfo): void {
+    if (this.health.probePings.has(neighbor.guid) || neighbor.guid !== nodeIdOf(neighbor.address)) return
+    this.health.probePings.add(neighbor.guid)
+    this.send(neighbor.address, { type: 'PingMsg' }, this.config.hopTimeoutMs, (delivered) => {
+      this.health.probePings.delete(neighbor.guid)
+      if (delivered) this.measured(neighbor)
+    })
+  }
+
+  /** A message to `neighbor` was acked: its RTT estimate is fresh; offer it to both tables. */
+  measured (neighbor: NeighborInfo): void {
+    if (this.#stopped) return
+    this.messageSucceeded(neighbor)
+    const rttMs = this.udpcc.latencyMeanMs(neighbor.address)
+    if (rttMs < 0) return
+    this.health.rttMs.set(neighbor.guid, rttMs)
+    this.#addToLeafSetMeasured(neighbor)
+    this.#addToRoutingTableMeasured(neighbor, rttMs)
+    if (!this.isMonitored(neighbor.guid)) this.health.rttMs.delete(neighbor.guid)
+  }
+
+  isMonitored (guid: Id): boolean {
+    return this.leafSet.has(guid) || this.routingTable.has(guid) || this.reverseRt.has(guid)
+  }
+
+  messageSucceeded (neighbor: NeighborInfo): void {
+    this.health.possiblyDown.delete(neighbor.guid)
+    this.health.removeDown(neighbor.address)
+  }
+
+  /** A message to `neighbor` failed: skip it for now, give it a second-chance ping, retry. */
+  messageFailed (neighbor: NeighborInfo, retry: (() => void) | null = null): void {
+    if (this.isMonitored(neighbor.guid) && !this.health.possiblyDown.has(neighbor.guid)) {
+      this.health.possiblyDown.set(neighbor.guid, neighbor)
+      this.send(neighbor.address, { type: 'PingMsg' }, this.config.secondChanceTimeoutMs, (delivered) => {
+        if (delivered) this.messageSucceeded(neighbor)
+        else this.nodeDown(neighbor)
+      })
+    }
+    retry?.()
+  }
+
+  /** The second chance failed: drop the node everywhere and remember it for partition checks. */
+  nodeDown (neighbor: NeighborInfo): void {
+    this.health.addDown(neighbor.address)
+    this.health.possiblyDown.delete(neighbor.guid)
+    this.health.rttMs.delete(neighbor.guid)
+    const removedLeaf = this.leafSet.remove(neighbor.guid)
+    const removedRoute = this.routingTable.remove(neighbor.guid)
+    this.reverseRt.delete(neighbor.guid)
+    if (removedLeaf || removedRoute) this.env.log.log('info', 'neighbor-down', { node: addressKey(neighbor.address), leafSet: removedLeaf, routingTable: removedRoute })
+    if (removedLeaf && this.leafSet.size === 0) {
+      for (const entry of this.routingTable.neighbors()) this.#addToLeafSetMeasured(entry)
+    }
+    if (removedLeaf) this.#leafSetChanged()
+  }
+
+  #addToLeafSetMeasured (neighbor: NeighborInfo): void {
+    if (this.isSelf(neighbor)) return
+    const { added, evicted } = this.leafSet.add(neighbor)
+    if (!added) return
+    this.env.log.log('info', 'leaf-set-added', { node: addressKey(neighbor.address), evicted: evicted.map((e) => addressKey(e.address)) })
+    for (const gone of evicted) if (!this.isMonitored(gone.guid)) this.health.rttMs.delete(gone.guid)
+    this.#leafSetChanged()
+  }
+
+  #addToRoutingTableMeasured (neighbor: NeighborInfo, rttMs: number): void {
+    if (this.isSelf(neighbor)) return
+    const { added, replaced } = this.routingTable.add(neighbor, rttMs)
+    if (!added) return
+    if (replaced !== null) this.send(replaced.address, { type: 'RoutingNeighborAnnounce', guid: this.self.guid, add: false }, this.config.hopTimeoutMs)
+    this.send(neighbor.address, { type: 'RoutingNeighborAnnounce', guid: this.self.guid, add: true }, this.config.hopTimeoutMs)
+  }
+
+  #leafSetChanged (): void {
+    const predecessors = this.leafSet.predecessors()
+    const successors = this.leafSet.successors()
+    for (const app of this.#apps.values()) app.leafSetChanged?.(predecessors, successors)
+  }
+}
