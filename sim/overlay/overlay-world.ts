@@ -1,0 +1,106 @@
+/**
+ * Overlay nodes in a simulated world: every node runs the real OverlayNode on its simulated
+ * environment; node 0 starts the ring and the others join through a random earlier node, one
+ * every `joinSpacingUs`. Gives scenarios and tests the live nodes, replacement under churn, and
+ * lookups judged against the true root. Observes nodes from outside; never alters their state.
+ */
+import type { Id } from '../../src/ids/node-id.ts'
+import type { OverlayConfig } from '../../src/overlay/overlay-config.ts'
+import { OverlayNode, type OverlayObserver } from '../../src/overlay/overlay-node.ts'
+import { sortedGuids, trueRoot } from '../checkers/routing-checker.ts'
+import type { NetworkModel } from '../net/network-model.ts'
+import type { SimNetworkOptions } from '../net/sim-network.ts'
+import { World } from '../world.ts'
+
+export interface OverlayWorldOptions {
+  seed: string
+  model: NetworkModel
+  network?: Partial<SimNetworkOptions>
+  overlay?: Partial<OverlayConfig>
+  /** Called for every node incarnation; metrics only. */
+  observer?: (node: number) => OverlayObserver
+}
+
+export interface LookupOutcome {
+  source: number
+  key: Id
+  /** The root the lookup returned, or null when it timed out. */
+  ownerGuid: Id | null
+  trueRootGuid: Id
+  latencyUs: number
+}
+
+export class OverlayWorld {
+  readonly world: World
+  readonly #nodes = new Map<number, OverlayNode>()
+
+  constructor (readonly options: OverlayWorldOptions) {
+    this.world = new World({ seed: options.seed, model: options.model, network: options.network })
+  }
+
+  /** Adds a node that joins through `gateway` (another node index) or starts a ring. */
+  addNode (gateway: number | null, host?: number): number {
+    const world = this.world
+    const index = world.addNode({
+      host,
+      factory: (ctx) => {
+        const gatewayAddress = gateway === null ? [] : [world.address(gateway)]
+        const node = new OverlayNode(ctx.env, { ...this.options.overlay, gateways: gatewayAddress }, this.options.observer?.(ctx.node) ?? {})
+        this.#nodes.set(ctx.node, node)
+        node.start()
+        return node
+      }
+    })
+    return index
+  }
+
+  /** Adds and starts `count` nodes: node 0 first, then one every `joinSpacingUs` through a random live node. */
+  populate (count: number, joinSpacingUs: number): void {
+    const first = this.addNode(null)
+    this.world.start(first)
+    for (let i = 1; i < count; i++) {
+      this.world.at(this.world.nowUs + i * joinSpacingUs, () => {
+        const up = this.joinedNodes()
+        const gateway = up[this.world.rng.int(up.length)]!
+        const index = this.addNode(gateway)
+        this.world.start(index)
+      })
+    }
+  }
+
+  /** A fresh node (new identity) on `departed`'s host, joining through a random joined node. */
+  replace (departed: number): number {
+    const up = this.joinedNodes()
+    const gateway = up.length === 0 ? null : up[this.world.rng.int(up.length)]!
+    const index = this.addNode(gateway, this.world.network.hostOf(departed))
+    this.world.start(index)
+    return index
+  }
+
+  node (index: number): OverlayNode | undefined {
+    return this.world.isUp(index) ? this.#nodes.get(index) : undefined
+  }
+
+  /** Indices of live nodes that have joined. */
+  joinedNodes (): number[] {
+    return this.world.upNodes().filter((i) => this.#nodes.get(i)?.initialized === true)
+  }
+
+  liveOverlayNodes (): OverlayNode[] {
+    return this.joinedNodes().map((i) => this.#nodes.get(i)!)
+  }
+
+  /**
+   * Issues a lookup of `key` from each of `sources` at this moment; `onOutcome` receives each
+   * answer or timeout (the truth is taken at issue time). A source that crashes first never answers.
+   */
+  lookupFrom (sources: readonly number[], key: Id, onOutcome: (outcome: LookupOutcome) => void, timeoutMs = 30_000): void {
+    const truth = trueRoot(sortedGuids(this.liveOverlayNodes()), key)
+    const startUs = this.world.nowUs
+    for (const source of sources) {
+      this.#nodes.get(source)!.lookup(key, (owner) => {
+        onOutcome({ source, key, ownerGuid: owner?.guid ?? null, trueRootGuid: truth, latencyUs: this.world.nowUs - startUs })
+      }, timeoutMs)
+    }
+  }
+}

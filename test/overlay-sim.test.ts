@@ -1,0 +1,71 @@
+import test from 'ava'
+import { checkLeafSets } from '../sim/checkers/routing-checker.ts'
+import { createSyntheticModel } from '../sim/net/models/synthetic-model.ts'
+import { OverlayWorld, type LookupOutcome } from '../sim/overlay/overlay-world.ts'
+import { SeededRng } from '../src/env/rng.ts'
+import { bytesToBigUint } from '../src/ids/sha1.ts'
+
+const second = 1e6
+const minute = 60 * second
+
+function ring (seed: string, count: number) {
+  const overlay = new OverlayWorld({ seed, model: createSyntheticModel({ seed }) })
+  overlay.populate(count, 0.5 * second)
+  overlay.world.run({ untilUs: count * 0.5 * second + 2 * minute })
+  return overlay
+}
+
+function lookups (overlay: OverlayWorld, keyCount: number, seed: string): LookupOutcome[] {
+  const rng = new SeededRng(seed)
+  const outcomes: LookupOutcome[] = []
+  const sources = overlay.joinedNodes()
+  for (let k = 0; k < keyCount; k++) overlay.lookupFrom(sources, bytesToBigUint(rng.bytes(20)), (o) => outcomes.push(o))
+  overlay.world.run({ untilUs: overlay.world.nowUs + minute })
+  t_assertAllAnswered(outcomes, sources.length * keyCount)
+  return outcomes
+}
+
+function t_assertAllAnswered (outcomes: LookupOutcome[], expected: number): void {
+  if (outcomes.length !== expected) throw new Error(`${outcomes.length} of ${expected} lookups answered`)
+}
+
+const correct = (outcomes: LookupOutcome[]) => outcomes.filter((o) => o.ownerGuid === o.trueRootGuid).length
+
+test('60 nodes join; every leaf set equals the true one and every lookup from every node reaches the true root', (t) => {
+  const overlay = ring('join-60', 60)
+  const report = checkLeafSets(overlay.liveOverlayNodes())
+  t.is(report.correct, 60, JSON.stringify(report.examples))
+  const outcomes = lookups(overlay, 10, 'keys')
+  t.is(correct(outcomes), 600)
+})
+
+test('after a quarter of the nodes crash, the survivors repair their leaf sets and lookups are correct again', (t) => {
+  const overlay = ring('kill-quarter', 48)
+  const victims = overlay.joinedNodes().filter((_, i) => i % 4 === 1)
+  for (const v of victims) overlay.world.crash(v)
+  overlay.world.run({ untilUs: overlay.world.nowUs + 3 * minute })
+  const survivors = overlay.liveOverlayNodes()
+  t.is(survivors.length, 36)
+  const report = checkLeafSets(survivors)
+  t.is(report.correct, 36, JSON.stringify(report.examples))
+  t.is(correct(lookups(overlay, 10, 'after-kill')), 360)
+})
+
+test('a ring partitioned in two halves for 10 minutes is one ring again within three partition-check periods of healing', (t) => {
+  const overlay = ring('partition', 40)
+  const nodes = overlay.joinedNodes()
+  const half = nodes.slice(0, 20)
+  const startUs = overlay.world.nowUs
+  overlay.world.network.addRule({ kind: 'partition', side: half, fromUs: startUs, untilUs: startUs + 10 * minute })
+  overlay.world.run({ untilUs: startUs + 10 * minute })
+  const during = checkLeafSets(overlay.liveOverlayNodes())
+  t.true(during.correct < 40, 'the partition splits the ring')
+  let healedAfterUs = -1
+  for (let s = 10; s <= 180; s += 10) {
+    overlay.world.run({ untilUs: startUs + 10 * minute + s * second })
+    if (checkLeafSets(overlay.liveOverlayNodes()).correct === 40) { healedAfterUs = s * second; break }
+  }
+  t.log(`one ring again ${healedAfterUs / second} s after healing`)
+  t.true(healedAfterUs > 0, 'merged within 180 s')
+  t.is(correct(lookups(overlay, 5, 'after-heal')), 200)
+})
