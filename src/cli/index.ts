@@ -5,6 +5,8 @@
 import yargs from 'yargs'
 import { hideBin } from 'yargs/helpers'
 import { idCommand } from './commands/id/command.ts'
+import { nodeCommand } from './commands/node/command.ts'
+import { ringCommand } from './commands/ring/command.ts'
 import { simCommand } from './commands/sim/command.ts'
 import { wireCommand } from './commands/wire/command.ts'
 
@@ -13,6 +15,8 @@ await yargs(hideBin(process.argv))
   .command(idCommand as never)
   .command(wireCommand)
   .command(simCommand)
+  .command(nodeCommand as never)
+  .command(ringCommand as never)
   .demandCommand(1, 'name a command; see --help')
   .strict()
   .recommendCommands()

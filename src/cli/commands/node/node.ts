@@ -1,0 +1,88 @@
+/**
+ * `xest node`: builds the real environment (system clock, UDP port, seeded Rng from the OS's
+ * randomness, console logger), starts an OverlayNode, logs joins and leaf-set changes, and stops
+ * cleanly on SIGINT/SIGTERM. When started with an IPC channel (by `xest ring`), it also answers
+ * control requests: its state and lookups.
+ */
+import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { ConsoleLogger } from '../../../env/console-logger.ts'
+import { SeededRng } from '../../../env/rng.ts'
+import { SystemClock } from '../../../env/system-clock.ts'
+import { UdpPort } from '../../../env/udp-port.ts'
+import { isDigitBase } from '../../../ids/digits.ts'
+import { addressKey, parseAddress, type NodeAddress } from '../../../ids/node-address.ts'
+import { idToHex, parseId } from '../../../ids/node-id.ts'
+import { OverlayNode } from '../../../overlay/overlay-node.ts'
+import { UsageError } from '../../handle-errors.ts'
+import type { NodeArgs } from './command.ts'
+
+export async function runNode (args: NodeArgs): Promise<void> {
+  const gateways = (args.gateway ?? []).map(parseGateway)
+  if (!isDigitBase(args.base)) throw new UsageError(`--base must be 2, 4, 16 or 256, got ${args.base}`)
+  if (!(Number.isInteger(args.leafSet) && args.leafSet >= 1 && args.leafSet <= 32)) throw new UsageError(`--leaf-set must be 1..32, got ${args.leafSet}`)
+  if (!(Number.isInteger(args.port) && args.port > 0 && args.port < 65536)) throw new UsageError(`--port must be 1..65535, got ${args.port}`)
+  const macKey = args.macKey === undefined ? null : readMacKey(args.macKey)
+  const log = new ConsoleLogger({ minLevel: args.logLevel, json: args.json })
+  const port = await UdpPort.open({ host: args.bind, port: args.port })
+  const env = { clock: new SystemClock(), rng: new SeededRng(randomBytes(16).toString('hex')), port, log }
+  const node = new OverlayNode(env, {
+    gateways, digitBase: args.base, leafSetSizePerSide: args.leafSet, immediateJoin: args.immediateJoin, secondChanceTimeoutMs: args.secondChance
+  }, {}, { macKey })
+  node.registerApp(0x7865737472696e67n, {
+    leafSetChanged: (predecessors, successors) => log.log('info', 'leaf-set', {
+      predecessors: predecessors.map((n) => addressKey(n.address)), successors: successors.map((n) => addressKey(n.address))
+    })
+  })
+  log.log('info', 'node-start', { address: addressKey(port.local), guid: idToHex(node.self.guid), gateways: gateways.map(addressKey) })
+  node.start()
+  if (process.send !== undefined) serveControl(node)
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: string): void => {
+      log.log('info', 'node-stop', { signal })
+      node.stop()
+      resolve()
+    }
+    process.once('SIGINT', () => shutdown('SIGINT'))
+    process.once('SIGTERM', () => shutdown('SIGTERM'))
+    process.once('disconnect', () => shutdown('disconnect'))
+  })
+  process.disconnect?.()
+}
+
+function parseGateway (text: string): NodeAddress {
+  const address = parseAddress(text)
+  if (address === null) throw new UsageError(`--gateway: not HOST:PORT: "${text}"`)
+  return address
+}
+
+function readMacKey (file: string): Uint8Array {
+  const key = readFileSync(file)
+  if (key.length < 20) throw new UsageError(`--mac-key: ${file} holds ${key.length} bytes; 20 are needed`)
+  return new Uint8Array(key.subarray(0, 20))
+}
+
+/** Control requests from a parent process (`xest ring`): state and lookups. */
+export type ControlRequest = { id: number, op: 'state' } | { id: number, op: 'lookup', key: string }
+
+function serveControl (node: OverlayNode): void {
+  process.on('message', (raw: unknown) => {
+    const request = raw as ControlRequest
+    if (request.op === 'state') {
+      process.send!({
+        id: request.id,
+        guid: idToHex(node.self.guid),
+        initialized: node.initialized,
+        leafSet: node.leafSet.members().map((n) => idToHex(n.guid)),
+        routingTable: node.routingTable.size
+      })
+    } else if (request.op === 'lookup') {
+      const key = parseId(request.key)
+      if (key === null) { process.send!({ id: request.id, error: 'bad key' }); return }
+      const startedMs = performance.now()
+      node.lookup(key, (owner) => {
+        process.send!({ id: request.id, owner: owner === null ? null : idToHex(owner.guid), latencyMs: performance.now() - startedMs })
+      })
+    }
+  })
+}
