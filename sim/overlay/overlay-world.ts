@@ -23,16 +23,20 @@ export interface OverlayWorldOptions {
 
 export interface LookupOutcome {
   source: number
+  sourceGuid: Id
   key: Id
   /** The root the lookup returned, or null when it timed out. */
   ownerGuid: Id | null
   trueRootGuid: Id
   latencyUs: number
+  /** Round trip of the network path from the source to the true root, µs (0 when the source is the root). */
+  directRttUs: number
 }
 
 export class OverlayWorld {
   readonly world: World
   readonly #nodes = new Map<number, OverlayNode>()
+  readonly #byGuid = new Map<Id, number>()
 
   constructor (readonly options: OverlayWorldOptions) {
     this.world = new World({ seed: options.seed, model: options.model, network: options.network })
@@ -47,6 +51,7 @@ export class OverlayWorld {
         const gatewayAddress = gateway === null ? [] : [world.address(gateway)]
         const node = new OverlayNode(ctx.env, { ...this.options.overlay, gateways: gatewayAddress }, this.options.observer?.(ctx.node) ?? {})
         this.#nodes.set(ctx.node, node)
+        this.#byGuid.set(node.self.guid, ctx.node)
         node.start()
         return node
       }
@@ -96,10 +101,14 @@ export class OverlayWorld {
    */
   lookupFrom (sources: readonly number[], key: Id, onOutcome: (outcome: LookupOutcome) => void, timeoutMs = 30_000): void {
     const truth = trueRoot(sortedGuids(this.liveOverlayNodes()), key)
+    const rootNode = this.#byGuid.get(truth)!
+    const network = this.world.network
     const startUs = this.world.nowUs
     for (const source of sources) {
-      this.#nodes.get(source)!.lookup(key, (owner) => {
-        onOutcome({ source, key, ownerGuid: owner?.guid ?? null, trueRootGuid: truth, latencyUs: this.world.nowUs - startUs })
+      const node = this.#nodes.get(source)!
+      const directRttUs = source === rootNode ? 0 : network.oneWayUs(source, rootNode) + network.oneWayUs(rootNode, source)
+      node.lookup(key, (owner) => {
+        onOutcome({ source, sourceGuid: node.self.guid, key, ownerGuid: owner?.guid ?? null, trueRootGuid: truth, latencyUs: this.world.nowUs - startUs, directRttUs })
       }, timeoutMs)
     }
   }

@@ -66,7 +66,7 @@ export class Join {
       return
     }
     const forwarded: JoinReq = { ...req, path: [...req.path, node.self] }
-    node.send(next.address, forwarded, node.config.hopTimeoutMs, (delivered) => {
+    node.send(next.address, forwarded, node.hopDeadlineMs(next.address), (delivered) => {
       if (delivered) node.messageSucceeded(next)
       else node.messageFailed(next, () => { if (!node.stopped) this.onJoinReq(req, from) })
     })

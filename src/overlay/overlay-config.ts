@@ -34,7 +34,27 @@ export interface OverlayConfig {
   coordinatePeriodMs: number
   /** UdpCC deadline of routed messages, pings and tuning messages, ms. @default 5000 */
   hopTimeoutMs: number
-  /** Deadline of the second-chance ping to a possibly-down neighbour, ms. @default 60000 */
+  /**
+   * Xest's change to Bamboo: a routed message whose next hop has not acked within this many of
+   * that hop's RTOs is rerouted around it (deadline min(hopTimeoutMs, max(rerouteMinMs, k × RTO)))
+   * instead of after the full hopTimeoutMs; 0 keeps Bamboo's fixed deadline. @default 3
+   */
+  rerouteRtoMultiple: number
+  /** Floor of that early deadline, ms. @default 150 */
+  rerouteMinMs: number
+  /**
+   * Xest's change to Bamboo: for this long after joining, a node tells each node it adds to its
+   * leaf set about itself at once (a LeafSetChanged), instead of waiting for their periodic
+   * push-pull to find it; 0 = Bamboo's behaviour. ms. @default 30000
+   */
+  joinAnnounceMs: number
+  /**
+   * Deadline of the second-chance ping to a possibly-down neighbour, ms. Bamboo waits 60 s;
+   * Xest's default is 20 s, because dead leaves that linger block live ones from the leaf set:
+   * at a 1.4 min median session (100 nodes, King-128) consistent lookups rose from 96.4 % to
+   * 98.6 % (`xest sim churn`). The ping is retransmitted at the peer's RTO until then, so a live
+   * peer answers long before. @default 20000
+   */
   secondChanceTimeoutMs: number
   /** Deadline of a partition-check JoinReq, ms. @default 10000 */
   partitionJoinTimeoutMs: number
@@ -59,7 +79,10 @@ export const DEFAULT_OVERLAY_CONFIG: OverlayConfig = {
   partitionCheckPeriodMs: 60_000,
   coordinatePeriodMs: 1_000,
   hopTimeoutMs: 5_000,
-  secondChanceTimeoutMs: 60_000,
+  rerouteRtoMultiple: 3,
+  rerouteMinMs: 150,
+  joinAnnounceMs: 30_000,
+  secondChanceTimeoutMs: 20_000,
   partitionJoinTimeoutMs: 10_000,
   joinRetryMs: 10_000,
   joinRetryMaxMs: 60_000,

@@ -57,6 +57,8 @@ export class OverlayNode {
   readonly join: Join
   readonly maintenance: Maintenance
   initialized = false
+  /** When the node joined, ms on its clock (−∞ before). */
+  #joinedAtMs = -Infinity
   readonly #apps = new Map<bigint, OverlayApp>()
   readonly #pendingLookups = new Map<bigint, { done: LookupDone[], timer: Timer }>()
   readonly #waiting: Array<{ message: WireMessage, from: NodeAddress }> = []
@@ -103,6 +105,7 @@ export class OverlayNode {
   setInitialized (): void {
     if (this.initialized) return
     this.initialized = true
+    this.#joinedAtMs = this.env.clock.nowMs()
     this.observer.onJoined?.()
     this.maintenance.startAfterJoin()
     for (const { message, from } of this.#waiting.splice(0)) this.#onMessage(message, from)
@@ -159,6 +162,13 @@ export class OverlayNode {
     return this.routingTable.highestLevel() - sharedPrefixLength(this.self.guid, key, this.config.digitBase)
   }
 
+  /** Deadline of one routing hop to `peer`, ms (see OverlayConfig.rerouteRtoMultiple). */
+  hopDeadlineMs (peer: NodeAddress): number {
+    const { hopTimeoutMs, rerouteRtoMultiple, rerouteMinMs } = this.config
+    if (!(rerouteRtoMultiple > 0)) return hopTimeoutMs
+    return Math.min(hopTimeoutMs, Math.max(rerouteMinMs, rerouteRtoMultiple * this.udpcc.rtoMs(peer)))
+  }
+
   isSelf (neighbor: NeighborInfo): boolean {
     return neighbor.guid === this.self.guid && sameAddress(neighbor.address, this.self.address)
   }
@@ -180,7 +190,7 @@ export class OverlayNode {
     if (next.guid === this.self.guid) { this.#handleRoute(message, from); return }
     this.observer.onRouteStep?.(message, false)
     const outbound: RouteMsg = { ...message, peerGuid: this.self.guid }
-    this.send(next.address, outbound, this.config.hopTimeoutMs, (delivered) => {
+    this.send(next.address, outbound, this.hopDeadlineMs(next.address), (delivered) => {
       if (delivered) this.messageSucceeded(next)
       else this.messageFailed(next, () => { if (!this.#stopped) this.#handleRoute(message, from) })
     })
@@ -313,6 +323,9 @@ export class OverlayNode {
     if (!added) return
     this.env.log.log('info', 'leaf-set-added', { node: addressKey(neighbor.address), evicted: evicted.map((e) => addressKey(e.address)) })
     for (const gone of evicted) if (!this.isMonitored(gone.guid)) this.health.rttMs.delete(gone.guid)
+    if (this.env.clock.nowMs() - this.#joinedAtMs < this.config.joinAnnounceMs) {
+      this.send(neighbor.address, { type: 'LeafSetChanged', guid: this.self.guid, leafSet: this.leafSet.members(), wantReply: false }, this.config.hopTimeoutMs)
+    }
     this.#leafSetChanged()
   }
 

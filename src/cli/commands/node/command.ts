@@ -27,7 +27,7 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
     .option('base', { type: 'number', default: 16, describe: 'routing-table digit base (2, 4, 16, 256)' })
     .option('leaf-set', { type: 'number', default: 4, describe: 'leaf-set members per side' })
     .option('immediate-join', { type: 'boolean', default: false, describe: 'start as a ring of one; the partition check merges rings' })
-    .option('second-chance', { type: 'number', default: 60_000, describe: 'ms a possibly-down neighbour gets before removal' })
+    .option('second-chance', { type: 'number', default: 20_000, describe: 'ms a possibly-down neighbour gets before removal (Bamboo: 60000)' })
     .option('log-level', { choices: ['debug', 'info', 'warn', 'error'] as const, default: 'info' as const })
     .option('json', { type: 'boolean', default: false, describe: 'log JSON lines' })
     .option('verbose', { type: 'boolean', default: false })

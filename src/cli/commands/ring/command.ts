@@ -25,7 +25,7 @@ export const ringCommand: CommandModule<object, RingArgs> = {
     .option('lookups', { type: 'number', default: 10, describe: 'random keys looked up from every node' })
     .option('base', { type: 'number', default: 16 })
     .option('leaf-set', { type: 'number', default: 4 })
-    .option('second-chance', { type: 'number', default: 60_000, describe: 'ms before a silent neighbour is removed' })
+    .option('second-chance', { type: 'number', default: 20_000, describe: 'ms before a silent neighbour is removed (Bamboo: 60000)' })
     .option('timeout', { type: 'number', default: 300, describe: 'seconds to wait for convergence or repair' })
     .option('json', { type: 'boolean', default: false })
     .option('verbose', { type: 'boolean', default: false })

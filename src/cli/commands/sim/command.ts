@@ -64,9 +64,52 @@ const trafficCommand: CommandModule<object, TrafficArgs> = {
   })
 }
 
+export interface ChurnArgs {
+  nodes: number
+  latency: string | undefined
+  latencyValues: 'rtt' | 'one-way'
+  hosts: number
+  base: number
+  leafSet: number
+  sessionMedian: string | undefined
+  sessions: 'exponential' | 'pareto'
+  duration: string
+  warmup: string
+  joinSpacing: string
+  lookupInterval: string
+  lookupGroup: number
+  settle: string
+  seed: string
+  out: string | undefined
+  json: boolean
+  verbose: boolean
+}
+
+const churnCommand: CommandModule<object, ChurnArgs> = {
+  command: 'churn',
+  describe: 'Bamboo\'s churn experiment: consistent lookups, latency, hops, stretch and maintenance traffic under churn',
+  builder: (y) => withSimRun(y)
+    .option('nodes', { type: 'number', default: 100 })
+    .option('base', { type: 'number', default: 16, describe: 'digit base (2, 4, 16, 256)' })
+    .option('leaf-set', { type: 'number', default: 4, describe: 'leaf-set members per side' })
+    .option('session-median', { type: 'string', describe: 'median session time, e.g. 1.4min or 3h (default: no churn)' })
+    .option('sessions', { choices: ['exponential', 'pareto'] as const, default: 'exponential' as const })
+    .option('duration', { type: 'string', default: '5min', describe: 'measured time with churn and lookups' })
+    .option('warmup', { type: 'string', default: '2min', describe: 'quiet time after the last join' })
+    .option('join-spacing', { type: 'string', default: '100ms', describe: 'gap between joins while the ring is built' })
+    .option('lookup-interval', { type: 'string', default: '1s', describe: 'a lookup group every this long' })
+    .option('lookup-group', { type: 'number', default: 10, describe: 'nodes looking up one key at the same moment' })
+    .option('settle', { type: 'string', default: '5min', describe: 'after churn stops, wait up to this long for correct leaf sets (0 skips)' })
+    .example('$0 sim churn --nodes 1000 --latency ../shared/data/king128-bamboo/king128.top --session-median 1.4min', 'Bamboo\'s 1.4-minute experiment') as never,
+  handler: async (args) => handleErrors(args.verbose, async () => {
+    const { runSimChurn } = await import('./sim-churn.ts')
+    await runSimChurn(args)
+  })
+}
+
 export const simCommand: CommandModule = {
   command: 'sim <scenario>',
   describe: 'run a deterministic wide-area simulation',
-  builder: (y) => y.command(trafficCommand as CommandModule).demandCommand(1),
+  builder: (y) => y.command(trafficCommand as CommandModule).command(churnCommand as CommandModule).demandCommand(1),
   handler: () => {}
 }
