@@ -19,6 +19,8 @@ export interface DuplicateFilterConfig {
 
 export const DEFAULT_DUPLICATE_FILTER: DuplicateFilterConfig = { capacity: 1000, retentionMs: 120_000, hardCapacity: 1_000_000 }
 
+const SAFE_LIMIT = 2n ** 53n
+
 export class DuplicateFilter {
   readonly config: DuplicateFilterConfig
   readonly #seen = new Set<string>()
@@ -32,7 +34,8 @@ export class DuplicateFilter {
 
   /** True if (source, msgId) was seen and is still remembered; otherwise records it. */
   seen (sourceKey: string, msgId: bigint, nowMs: number): boolean {
-    const key = `${sourceKey}/${msgId}`
+    // Safe integers print the same as the bigint, several times faster.
+    const key = `${sourceKey}/${msgId < SAFE_LIMIT ? Number(msgId) : msgId}`
     if (this.#seen.has(key)) return true
     this.#seen.add(key)
     this.#keys.push(key)

@@ -23,9 +23,22 @@ export function readNodeAddress (reader: WireReader, what = 'NodeId'): NodeAddre
   const port = reader.u16(`${what} port`)
   const length = reader.i8(`${what} address length`)
   if (length !== 4 && length !== 16) throw new WireError(`bad ${what} address length ${length}`)
-  const host = hostFromBytes(reader.raw(length, `${what} address`))!
-  return { host, port }
+  const raw = reader.raw(length, `${what} address`)
+  if (length !== 4) return { host: hostFromBytes(raw)!, port }
+  // IPv4 addresses are interned: peers name the same few hundred nodes in every message, and
+  // one object per address lets the transport's per-address caches hit.
+  const key = (((raw[0]! << 24) | (raw[1]! << 16) | (raw[2]! << 8) | raw[3]!) >>> 0) * 65536 + port
+  let address = internedAddresses.get(key)
+  if (address === undefined) {
+    if (internedAddresses.size >= INTERNED_MAX) internedAddresses.clear()
+    address = Object.freeze({ host: hostFromBytes(raw)!, port })
+    internedAddresses.set(key, address)
+  }
+  return address
 }
+
+const internedAddresses = new Map<number, NodeAddress>()
+const INTERNED_MAX = 200_000
 
 export function writeNeighbor (writer: WireWriter, neighbor: NeighborInfo): void {
   writeNodeAddress(writer, neighbor.address)

@@ -113,10 +113,19 @@ export function bigIntToJavaBytes (value: bigint): Uint8Array {
 
 /** The fast path for ids and other non-negative values: via hex text, one leading 0 byte if the top bit is set. */
 function nonNegativeToJavaBytes (value: bigint): Uint8Array {
-  let hex = value.toString(16)
-  if (hex.length % 2 === 1) hex = '0' + hex
-  const pad = parseInt(hex.slice(0, 2), 16) >= 0x80 ? 1 : 0
-  const out = new Uint8Array(hex.length / 2 + pad)
-  for (let i = 0; i < hex.length / 2; i++) out[i + pad] = parseInt(hex.substr(2 * i, 2), 16)
+  const hex = value.toString(16)
+  const odd = hex.length & 1
+  const digits = (hex.length + odd) >> 1
+  const pad = odd === 0 && nibble(hex.charCodeAt(0)) >= 8 ? 1 : 0
+  const out = new Uint8Array(digits + pad)
+  let at = pad
+  let i = 0
+  if (odd === 1) { out[at++] = nibble(hex.charCodeAt(0)); i = 1 }
+  for (; i < hex.length; i += 2) out[at++] = (nibble(hex.charCodeAt(i)) << 4) | nibble(hex.charCodeAt(i + 1))
   return out
+}
+
+/** Value of one lower-case hex digit's char code. */
+function nibble (code: number): number {
+  return code <= 57 ? code - 48 : code - 87
 }
