@@ -39,6 +39,25 @@ test('60 nodes join; every leaf set equals the true one and every lookup from ev
   t.is(correct(outcomes), 600)
 })
 
+test('Vivaldi coordinates exchanged over CoordReq/CoordResp predict RTTs between ring members', (t) => {
+  const overlay = ring('vivaldi', 40)
+  overlay.world.run({ untilUs: overlay.world.nowUs + 5 * minute })
+  const nodes = overlay.joinedNodes()
+  const errors: number[] = []
+  for (const a of nodes) {
+    for (const b of nodes) {
+      if (a === b) continue
+      const actualMs = (overlay.world.network.oneWayUs(a, b) + overlay.world.network.oneWayUs(b, a)) / 1000
+      const estimateMs = overlay.node(a)!.coordinates.vivaldi.estimateRttMs(overlay.node(b)!.coordinates.coordinate)
+      errors.push(Math.abs(estimateMs - actualMs) / actualMs)
+    }
+  }
+  errors.sort((x, y) => x - y)
+  const median = errors[errors.length >> 1]!
+  t.log(`median relative error ${(100 * median).toFixed(1)} % over ${errors.length} pairs`)
+  t.true(median < 0.25)
+})
+
 test('after a quarter of the nodes crash, the survivors repair their leaf sets and lookups are correct again', (t) => {
   const overlay = ring('kill-quarter', 48)
   const victims = overlay.joinedNodes().filter((_, i) => i % 4 === 1)

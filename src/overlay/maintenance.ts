@@ -26,6 +26,10 @@ export class Maintenance {
   /** Tasks that run from the start, joined or not (Bamboo: pings). */
   startAlways (): void {
     this.#every('ping', this.node.config.pingPeriodMs, () => this.#pingNeighbors())
+    if (this.node.config.coordinatePeriodMs > 0) {
+      this.#every('coordinates', this.node.config.coordinatePeriodMs, () => this.node.coordinates.exchange())
+      this.#every('coordinate-expiry', 60_000, () => this.node.coordinates.expire())
+    }
   }
 
   /** Tasks that start once the node has joined. */

@@ -17,6 +17,7 @@ import { UdpCC, type UdpCCConfig } from '../transport/udpcc.ts'
 import type { NeighborInfo } from '../wire/fields.ts'
 import type { RouteMsg } from '../wire/router-messages.ts'
 import type { WireMessage } from '../wire/wire-message.ts'
+import { Coordinates } from './coordinates.ts'
 import { Join } from './join.ts'
 import { LeafSet } from './leaf-set.ts'
 import { Maintenance } from './maintenance.ts'
@@ -56,6 +57,7 @@ export class OverlayNode {
   readonly health: NeighborHealth
   readonly join: Join
   readonly maintenance: Maintenance
+  readonly coordinates: Coordinates
   initialized = false
   /** When the node joined, ms on its clock (−∞ before). */
   #joinedAtMs = -Infinity
@@ -73,6 +75,7 @@ export class OverlayNode {
     this.health = new NeighborHealth(this.config.downNodesCap)
     this.join = new Join(this)
     this.maintenance = new Maintenance(this)
+    this.coordinates = new Coordinates(this)
     this.udpcc.onMessage((message, source) => this.#onMessage(message, source))
   }
 
@@ -232,6 +235,7 @@ export class OverlayNode {
       case 'JoinReq': return this.join.onJoinReq(message, from)
       case 'JoinResp': return this.join.onJoinResp(message, from)
       case 'RoutingNeighborAnnounce': return this.#onAnnounce(message.guid, message.add, from)
+      case 'Rpc$Msg': return this.coordinates.onRpc(message, from)
       default: this.maintenance.onMessage(message, from)
     }
   }
