@@ -23,10 +23,14 @@ const SAFE_LIMIT = 2n ** 53n
 
 export class DuplicateFilter {
   readonly config: DuplicateFilterConfig
-  readonly #seen = new Set<string>()
-  readonly #keys: string[] = []
+  /** Remembered msg ids per source: numbers (no per-pair string), bigint only for ids beyond 2^53. */
+  readonly #bySource = new Map<string, Set<number | bigint>>()
+  // Eviction order: the source set and id of every remembered pair, with its time.
+  readonly #sets: Array<Set<number | bigint>> = []
+  readonly #ids: Array<number | bigint> = []
   readonly #times: number[] = []
   #head = 0
+  #size = 0
 
   constructor (config: Partial<DuplicateFilterConfig> = {}) {
     this.config = { ...DEFAULT_DUPLICATE_FILTER, ...config }
@@ -34,30 +38,35 @@ export class DuplicateFilter {
 
   /** True if (source, msgId) was seen and is still remembered; otherwise records it. */
   seen (sourceKey: string, msgId: bigint, nowMs: number): boolean {
-    // Safe integers print the same as the bigint, several times faster.
-    const key = `${sourceKey}/${msgId < SAFE_LIMIT ? Number(msgId) : msgId}`
-    if (this.#seen.has(key)) return true
-    this.#seen.add(key)
-    this.#keys.push(key)
+    const id = msgId < SAFE_LIMIT ? Number(msgId) : msgId
+    let ids = this.#bySource.get(sourceKey)
+    if (ids === undefined) this.#bySource.set(sourceKey, ids = new Set())
+    if (ids.has(id)) return true
+    ids.add(id)
+    this.#sets.push(ids)
+    this.#ids.push(id)
     this.#times.push(nowMs)
+    this.#size++
     this.#evict(nowMs)
     return false
   }
 
   get size (): number {
-    return this.#seen.size
+    return this.#size
   }
 
   #evict (nowMs: number): void {
     const { capacity, retentionMs, hardCapacity } = this.config
-    while (this.#seen.size > capacity) {
+    while (this.#size > capacity) {
       const old = this.#times[this.#head]! + retentionMs < nowMs
-      if (!old && this.#seen.size <= hardCapacity) break
-      this.#seen.delete(this.#keys[this.#head]!)
+      if (!old && this.#size <= hardCapacity) break
+      this.#sets[this.#head]!.delete(this.#ids[this.#head]!)
+      this.#size--
       this.#head++
     }
-    if (this.#head > 4096 && this.#head * 2 > this.#keys.length) {
-      this.#keys.splice(0, this.#head)
+    if (this.#head > 4096 && this.#head * 2 > this.#ids.length) {
+      this.#sets.splice(0, this.#head)
+      this.#ids.splice(0, this.#head)
       this.#times.splice(0, this.#head)
       this.#head = 0
     }
