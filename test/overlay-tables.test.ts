@@ -410,3 +410,16 @@ test('routing table: random operations against a brute-force reference, all base
     }
   }
 })
+
+test('ring truth: true root by ring distance with wrap-around, true leaf sets on small and large rings', async (t) => {
+  const { sortIds, trueLeafSet, trueRoot } = await import('../src/overlay/ring-truth.ts')
+  const top = (1n << 160n) - 1n
+  const sorted = sortIds([500n, 10n, top - 5n, 300n])
+  t.deepEqual(sorted, [10n, 300n, 500n, top - 5n])
+  t.is(trueRoot(sorted, 0n), top - 5n, 'across the wrap: 6 away, against 10 away')
+  t.is(trueRoot(sorted, 12n), 10n)
+  t.is(trueRoot(sorted, top), top - 5n)
+  t.is(trueRoot(sorted, 400n), 500n, 'a tie goes to the successor')
+  t.deepEqual([...trueLeafSet(sorted, 0, 1)].sort(), [300n, top - 5n].sort())
+  t.is(trueLeafSet(sorted, 0, 4).size, 3, 'a ring of four has three others')
+})

@@ -5,8 +5,8 @@
  * change it; the world's ground truth is only for judging, never fed back to the nodes.
  */
 import type { Id } from '../../src/ids/node-id.ts'
-import { ringDistance } from '../../src/ids/ring.ts'
 import type { OverlayNode } from '../../src/overlay/overlay-node.ts'
+import { sortIds, trueLeafSet } from '../../src/overlay/ring-truth.ts'
 
 export interface LeafSetReport {
   nodes: number
@@ -17,23 +17,7 @@ export interface LeafSetReport {
 
 /** The live nodes' guids sorted around the ring. */
 export function sortedGuids (nodes: readonly OverlayNode[]): Id[] {
-  return nodes.map((n) => n.self.guid).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-}
-
-/** The guid among `sorted` closest to `key` (ties toward the successor side, as Bamboo). */
-export function trueRoot (sorted: readonly Id[], key: Id): Id {
-  let lo = 0
-  let hi = sorted.length
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1
-    if (sorted[mid]! < key) lo = mid + 1
-    else hi = mid
-  }
-  const successor = sorted[lo % sorted.length]!
-  const predecessor = sorted[(lo - 1 + sorted.length) % sorted.length]!
-  const ds = ringDistance(successor, key)
-  const dp = ringDistance(predecessor, key)
-  return dp < ds ? predecessor : successor
+  return sortIds(nodes.map((n) => n.self.guid))
 }
 
 /** Compares every node's leaf set with the truth among `nodes` (all live and joined). */
@@ -42,7 +26,7 @@ export function checkLeafSets (nodes: readonly OverlayNode[]): LeafSetReport {
   const index = new Map(sorted.map((g, i) => [g, i]))
   const report: LeafSetReport = { nodes: nodes.length, correct: 0, examples: [] }
   for (const node of nodes) {
-    const expected = expectedLeafSet(sorted, index.get(node.self.guid)!, node.config.leafSetSizePerSide)
+    const expected = trueLeafSet(sorted, index.get(node.self.guid)!, node.config.leafSetSizePerSide)
     const actual = new Set(node.leafSet.members().map((m) => m.guid))
     let missing = 0
     for (const guid of expected) if (!actual.has(guid)) missing++
@@ -51,14 +35,4 @@ export function checkLeafSets (nodes: readonly OverlayNode[]): LeafSetReport {
     else if (report.examples.length < 10) report.examples.push({ guid: node.self.guid.toString(16), missing, extra })
   }
   return report
-}
-
-function expectedLeafSet (sorted: readonly Id[], at: number, perSide: number): Set<Id> {
-  const out = new Set<Id>()
-  const n = sorted.length
-  for (let i = 1; i <= perSide && i < n; i++) {
-    out.add(sorted[(at + i) % n]!)
-    out.add(sorted[(at - i + n) % n]!)
-  }
-  return out
 }

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { quantile } from 'd3-array'
 import { idToHex, nodeIdOf, type Id } from '../../../ids/node-id.ts'
-import { ringDistance } from '../../../ids/ring.ts'
+import { sortIds, trueLeafSet, trueRoot } from '../../../overlay/ring-truth.ts'
 import { UsageError } from '../../handle-errors.ts'
 import type { RingArgs } from './command.ts'
 
@@ -79,7 +79,7 @@ async function waitForTrueLeafSets (members: Member[], args: RingArgs): Promise<
   while (performance.now() < deadlineMs) {
     const live = members.filter((m) => m.alive)
     const states = await Promise.all(live.map((m) => request<NodeState>(m, { op: 'state' }, 5_000)))
-    const sorted = live.map((m) => m.guid).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    const sorted = sortIds(live.map((m) => m.guid))
     const allTrue = states.every((s, i) => s !== null && s.initialized && sameSet(s.leafSet, expectedLeafSet(sorted, live[i]!.guid, args.leafSet)))
     if (allTrue) return performance.now()
     await new Promise((resolve) => setTimeout(resolve, 250))
@@ -88,13 +88,7 @@ async function waitForTrueLeafSets (members: Member[], args: RingArgs): Promise<
 }
 
 function expectedLeafSet (sorted: Id[], guid: Id, perSide: number): string[] {
-  const at = sorted.indexOf(guid)
-  const out = new Set<string>()
-  for (let i = 1; i <= perSide && i < sorted.length; i++) {
-    out.add(idToHex(sorted[(at + i) % sorted.length]!))
-    out.add(idToHex(sorted[(at - i + sorted.length) % sorted.length]!))
-  }
-  return [...out]
+  return [...trueLeafSet(sorted, sorted.indexOf(guid), perSide)].map(idToHex)
 }
 
 function sameSet (a: string[], b: string[]): boolean {
@@ -103,14 +97,14 @@ function sameSet (a: string[], b: string[]): boolean {
 
 async function checkLookups (members: Member[], perNode: number) {
   const live = members.filter((m) => m.alive)
-  const sorted = live.map((m) => m.guid)
+  const sorted = sortIds(live.map((m) => m.guid))
   const latencies: number[] = []
   let issued = 0
   let correct = 0
   let failed = 0
   for (let k = 0; k < perNode; k++) {
     const key = BigInt('0x' + randomBytes(20).toString('hex'))
-    const root = sorted.reduce((best, g) => (ringDistance(g, key) < ringDistance(best, key) ? g : best))
+    const root = trueRoot(sorted, key)
     const replies = await Promise.all(live.map((m) => request<{ owner: string | null, latencyMs: number }>(m, { op: 'lookup', key: idToHex(key) })))
     for (const reply of replies) {
       issued++
