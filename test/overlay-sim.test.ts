@@ -91,3 +91,19 @@ test('a ring partitioned in two halves for 10 minutes is one ring again within t
   overlay.world.run({ untilUs: overlay.world.nowUs + 30 * second })
   t.is(correct(lookups(overlay, 5, 'after-heal')), 200)
 })
+
+test('immediate_join: nodes that all start at once as rings of one merge into one ring through the partition check', (t) => {
+  const overlay = new OverlayWorld({ seed: 'immediate', model: createSyntheticModel({ seed: 'immediate' }), overlay: { immediateJoin: true } })
+  const first = overlay.addNode(null)
+  for (let i = 1; i < 12; i++) overlay.addNode(first)
+  for (let i = 0; i < 12; i++) overlay.world.start(i)
+  t.is(overlay.joinedNodes().length, 12, 'every node is initialized at once')
+  let mergedAfterS = -1
+  for (let s = 10; s <= 600; s += 10) {
+    overlay.world.run({ untilUs: s * second })
+    if (checkLeafSets(overlay.liveOverlayNodes()).correct === 12) { mergedAfterS = s; break }
+  }
+  t.log(`one ring after ${mergedAfterS} s`)
+  t.true(mergedAfterS > 0)
+  t.is(correct(lookups(overlay, 5, 'immediate')), 60)
+})
