@@ -28,7 +28,10 @@ export interface LookupOutcome {
   key: Id
   /** The root the lookup returned, or null when it timed out. */
   ownerGuid: Id | null
+  /** The true root when the lookup was issued. */
   trueRootGuid: Id
+  /** The true root when the answer arrived (differs when the root left or a closer node joined meanwhile). */
+  trueRootAtAnswerGuid: Id
   latencyUs: number
   /** Round trip of the network path from the source to the true root, µs (0 when the source is the root). */
   directRttUs: number
@@ -109,7 +112,8 @@ export class OverlayWorld {
       const node = this.#nodes.get(source)!
       const directRttUs = source === rootNode ? 0 : network.oneWayUs(source, rootNode) + network.oneWayUs(rootNode, source)
       node.lookup(key, (owner) => {
-        onOutcome({ source, sourceGuid: node.self.guid, key, ownerGuid: owner?.guid ?? null, trueRootGuid: truth, latencyUs: this.world.nowUs - startUs, directRttUs })
+        const truthNow = trueRoot(sortedGuids(this.liveOverlayNodes()), key)
+        onOutcome({ source, sourceGuid: node.self.guid, key, ownerGuid: owner?.guid ?? null, trueRootGuid: truth, trueRootAtAnswerGuid: truthNow, latencyUs: this.world.nowUs - startUs, directRttUs })
       }, timeoutMs)
     }
   }

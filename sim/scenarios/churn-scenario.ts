@@ -2,7 +2,7 @@
  * Bamboo's churn experiment in the simulator: N overlay nodes join, warm up, then run under
  * Poisson churn (a departed node is replaced at once by a fresh node with a new identity) while
  * groups of nodes look up one random key at the same moment. It reports the share of consistent
- * lookups (agreeing with their group's majority root) and of correct ones (the true root), lookup
+ * lookups (agreeing with their group's majority root) and of correct ones (the true root when issued or when answered), lookup
  * latency, hops and stretch against the direct RTT, maintenance bytes/s/node by message type,
  * and — once churn stops — how long until every leaf set and lookup is correct again. The same
  * configuration and seed give the same results; wall time is the caller's business.
@@ -159,7 +159,7 @@ function lookupSummary (outcomes: LookupOutcome[], groups: LookupOutcome[][], ho
   }
   for (const o of outcomes) {
     if (o.ownerGuid === null) { timedOut++; continue }
-    if (o.ownerGuid === o.trueRootGuid) correct++
+    if (o.ownerGuid === o.trueRootGuid || o.ownerGuid === o.trueRootAtAnswerGuid) correct++
     latency.record(o.latencyUs / 1000)
     hopCount.record(hops.get(`${o.sourceGuid}:${o.key}`) ?? 0)
     if (o.directRttUs > 0) stretch.record(o.latencyUs / o.directRttUs)
