@@ -61,6 +61,11 @@ export interface OverlayConfig {
    * peer answers long before. @default 20000
    */
   secondChanceTimeoutMs: number
+  /**
+   * A lookup not answered within this long is routed again (Bamboo's router leaves retries to
+   * applications); 0 = never. ms. @default 5000
+   */
+  lookupRetryMs: number
   /** Deadline of a partition-check JoinReq, ms. @default 10000 */
   partitionJoinTimeoutMs: number
   /** First join retry, ms; doubles up to joinRetryMaxMs. @default 10000 */
@@ -88,6 +93,7 @@ export const DEFAULT_OVERLAY_CONFIG: OverlayConfig = {
   rerouteMinMs: 150,
   joinAnnounceMs: 30_000,
   secondChanceTimeoutMs: 20_000,
+  lookupRetryMs: 5_000,
   partitionJoinTimeoutMs: 10_000,
   joinRetryMs: 10_000,
   joinRetryMaxMs: 60_000,

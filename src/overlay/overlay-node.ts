@@ -138,17 +138,28 @@ export class OverlayNode {
     this.#forward(message, from)
   }
 
-  /** Finds the root of `key`; `done(null)` after `timeoutMs` without an answer. */
+  /**
+   * Finds the root of `key`. A routed message can die with a node that acked it, so the lookup
+   * is routed again every `config.lookupRetryMs` until answered; `done(null)` after `timeoutMs`.
+   */
   lookup (key: Id, done: LookupDone, timeoutMs = 30_000): void {
     const pending = this.#pendingLookups.get(key)
     if (pending !== undefined) { pending.done.push(done); return }
-    const timer = this.env.clock.setTimer(timeoutMs, () => {
-      const expired = this.#pendingLookups.get(key)
-      this.#pendingLookups.delete(key)
-      for (const callback of expired?.done ?? []) callback(null)
-    })
-    this.#pendingLookups.set(key, { done: [done], timer })
-    this.route(key, LOOKUP_APP, { type: 'LookupReqPayload', returnAddress: this.self.address })
+    const deadlineMs = this.env.clock.nowMs() + timeoutMs
+    const attempt = (): void => {
+      const current = this.#pendingLookups.get(key)
+      if (current === undefined || this.#stopped) return
+      const leftMs = deadlineMs - this.env.clock.nowMs()
+      if (leftMs <= 0) {
+        this.#pendingLookups.delete(key)
+        for (const callback of current.done) callback(null)
+        return
+      }
+      this.route(key, LOOKUP_APP, { type: 'LookupReqPayload', returnAddress: this.self.address })
+      current.timer = this.env.clock.setTimer(Math.min(leftMs, this.config.lookupRetryMs > 0 ? this.config.lookupRetryMs : leftMs), attempt)
+    }
+    this.#pendingLookups.set(key, { done: [done], timer: { cancel () {} } })
+    attempt()
   }
 
   /** Bamboo's calc_next_hop without a location cache: self means this node is the root. */
