@@ -137,3 +137,15 @@ test('closing a port drops what is queued for it and frees its address', (t) => 
   queue.run()
   t.is(arrivals.length, 1)
 })
+
+test('datagrams are classified by their Bamboo type code, pure acks apart', async (t) => {
+  const { classifyDatagram } = await import('../sim/net/classify-datagram.ts')
+  const { encodeData, encodePureAck } = await import('../src/wire/datagram.ts')
+  const { encodeMessage } = await import('../src/wire/codec.ts')
+  const header = { ack: -1n, seq: 5n, waitMs: 0, estRttMs: 0 }
+  t.is(classifyDatagram(encodeData(header, encodeMessage({ type: 'PingMsg' }))), 'PingMsg')
+  t.is(classifyDatagram(encodeData(header, encodeMessage({ type: 'LeafSetChanged', guid: 5n, leafSet: [], wantReply: true }))), 'LeafSetChanged')
+  t.is(classifyDatagram(encodePureAck(3n)), 'ack')
+  t.is(classifyDatagram(encodeData(header, new Uint8Array(12))), 'data')
+  t.is(classifyDatagram(new Uint8Array([0, 0, 0, 9])), 'malformed')
+})

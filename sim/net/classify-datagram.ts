@@ -8,7 +8,8 @@ import { registeredWireTypeCount, registeredWireTypes } from '../../src/wire/reg
 import { DATA_HEADER_BYTES, MAC_BYTES, PURE_ACK_BYTES } from '../../src/wire/datagram.ts'
 import '../../src/wire/codec.ts'
 
-let namesByCode = new Map<string, string>()
+/** Type names by the code's high 32 bits, then its low 32 bits (no per-datagram allocation). */
+let namesByCode = new Map<number, Map<number, string>>()
 let namesKnown = -1
 
 export function classifyDatagram (bytes: Uint8Array): string {
@@ -19,14 +20,20 @@ export function classifyDatagram (bytes: Uint8Array): string {
   const end = bytes.length - (version === 1 ? MAC_BYTES : 0)
   if (end === PURE_ACK_BYTES) return 'ack'
   if (end < DATA_HEADER_BYTES + 8) return end < DATA_HEADER_BYTES ? 'malformed' : 'data'
-  const code = view.getBigUint64(DATA_HEADER_BYTES).toString(16).padStart(16, '0')
-  return typeNames().get(code) ?? 'data'
+  const names = typeNames().get(view.getUint32(DATA_HEADER_BYTES))
+  return names?.get(view.getUint32(DATA_HEADER_BYTES + 4)) ?? 'data'
 }
 
-function typeNames (): Map<string, string> {
+function typeNames (): Map<number, Map<number, string>> {
   if (registeredWireTypeCount() !== namesKnown) {
     const types = registeredWireTypes()
-    namesByCode = new Map(types.map((t) => [t.codeHex, t.type]))
+    namesByCode = new Map()
+    for (const t of types) {
+      const high = parseInt(t.codeHex.slice(0, 8), 16)
+      let low = namesByCode.get(high)
+      if (low === undefined) namesByCode.set(high, low = new Map())
+      low.set(parseInt(t.codeHex.slice(8), 16), t.type)
+    }
     namesKnown = types.length
   }
   return namesByCode
