@@ -6,11 +6,17 @@
  * round trip, wall time and peak memory, next to Bamboo's figures measured on this machine:
  * 1,000 nodes, 10 simulated min: hops 2.92 / 4, one-way 105 / 875 ms, 80 s wall, 1.9 GB.
  *
- *   node --import tsx bench/overlay-sim.ts [--nodes N] [--minutes M] [--leaf-set L] [--base B] [--json]
+ * With --session-median-s S, nodes churn (exponential sessions, replaced at once) from the end of
+ * the joins on: the scale benchmark's form.
+ *
+ *   node --import tsx bench/overlay-sim.ts [--nodes N] [--minutes M] [--leaf-set L] [--base B]
+ *        [--join-spacing-ms MS] [--session-median-s S] [--json]
  */
 import fs from 'node:fs'
 import path from 'node:path'
 import { quantile } from 'd3-array'
+import { Churn } from '../sim/churn/churn.ts'
+import { exponentialSessions } from '../sim/churn/session-times.ts'
 import { parseKingTopology } from '../sim/net/models/matrix-model.ts'
 import { createSyntheticModel } from '../sim/net/models/synthetic-model.ts'
 import type { NetworkModel } from '../sim/net/network-model.ts'
@@ -30,6 +36,8 @@ const nodes = flag('nodes', 1000)
 const minutes = flag('minutes', 10)
 const leafSet = flag('leaf-set', 2)
 const base = flag('base', 16)
+const joinSpacingUs = flag('join-spacing-ms', 100) * 1000
+const sessionMedianS = flag('session-median-s', Infinity)
 if (!isDigitBase(base)) { process.stderr.write('--base must be 2, 4, 16 or 256\n'); process.exit(2) }
 
 function loadModel (): NetworkModel {
@@ -65,10 +73,15 @@ const overlay: OverlayWorld = new OverlayWorld({
   })
 })
 const { world } = overlay
-overlay.populate(nodes, 100_000)
-const measureFromUs = nodes * 100_000 + 60e6
+overlay.populate(nodes, joinSpacingUs)
+const measureFromUs = nodes * joinSpacingUs + 60e6
 const endUs = Math.max(measureFromUs + 60e6, minutes * 60e6)
 world.run({ untilUs: measureFromUs })
+let churn: Churn | null = null
+if (sessionMedianS !== Infinity) {
+  churn = new Churn(world, { sessions: exponentialSessions({ medianUs: sessionMedianS * 1e6 }), mode: 'replace' }, (departed) => overlay.replace(departed))
+  churn.start(world.upNodes())
+}
 for (const index of overlay.joinedNodes()) {
   const tick = (): void => {
     const node = overlay.node(index)
@@ -87,7 +100,7 @@ const peakRssMiB = process.resourceUsage().maxRSS / 1024
 const q = (xs: number[], p: number): number => quantile(xs, p) ?? NaN
 const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length
 const result = {
-  nodes, simulatedMin: endUs / 60e6, base, leafSet,
+  nodes, simulatedMin: endUs / 60e6, base, leafSet, departures: churn?.stats.departures ?? 0,
   routes: hopsPerRoute.length,
   hops: { mean: mean(hopsPerRoute), p90: q(hopsPerRoute, 0.9) },
   oneWayMs: { median: q(oneWayMs, 0.5), p99: q(oneWayMs, 0.99) },
@@ -100,7 +113,7 @@ if (args.includes('--json')) {
 } else {
   const f = (x: number): string => x.toFixed(1)
   process.stdout.write([
-    `overlay, ${nodes} nodes, ${f(result.simulatedMin)} simulated min, base ${base}, leaf set ${leafSet}: ${result.routes.toLocaleString('en')} routes`,
+    `overlay, ${nodes} nodes, ${f(result.simulatedMin)} simulated min, base ${base}, leaf set ${leafSet}, ${result.departures} departures: ${result.routes.toLocaleString('en')} routes`,
     `  hops mean ${result.hops.mean.toFixed(2)} / p90 ${result.hops.p90}            (Bamboo 2.92 / 4)`,
     `  one-way route ms median ${f(result.oneWayMs.median)} / p99 ${f(result.oneWayMs.p99)}   (Bamboo 105 / 875)`,
     `  lookup round trip ms median ${f(result.roundTripMs.median)} / p99 ${f(result.roundTripMs.p99)}   (Bamboo 179 / 1,012)`,

@@ -144,7 +144,8 @@ test('datagrams are classified by their Bamboo type code, pure acks apart', asyn
   const { encodeMessage } = await import('../src/wire/codec.ts')
   const header = { ack: -1n, seq: 5n, waitMs: 0, estRttMs: 0 }
   t.is(classifyDatagram(encodeData(header, encodeMessage({ type: 'PingMsg' }))), 'PingMsg')
-  t.is(classifyDatagram(encodeData(header, encodeMessage({ type: 'LeafSetChanged', guid: 5n, leafSet: [], wantReply: true }))), 'LeafSetChanged')
+  const leafSetChanged = { type: 'LeafSetChanged', guid: 5n, leafSet: [], wantReply: true } as const
+  t.is(classifyDatagram(encodeData(header, encodeMessage(leafSetChanged))), 'LeafSetChanged')
   t.is(classifyDatagram(encodePureAck(3n)), 'ack')
   t.is(classifyDatagram(encodeData(header, new Uint8Array(12))), 'data')
   t.is(classifyDatagram(new Uint8Array([0, 0, 0, 9])), 'malformed')
