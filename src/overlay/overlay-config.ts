@@ -62,6 +62,12 @@ export interface OverlayConfig {
    */
   secondChanceTimeoutMs: number
   /**
+   * Xest's change to Bamboo: on an empty routing-table cell, forward to any neighbour that makes
+   * prefix or numeric progress (Pastry's rare case) before falling back to the leaf set.
+   * @default true
+   */
+  rareCaseRouting: boolean
+  /**
    * A lookup not answered within this long is routed again (Bamboo's router leaves retries to
    * applications); 0 = never. ms. @default 5000
    */
@@ -93,6 +99,7 @@ export const DEFAULT_OVERLAY_CONFIG: OverlayConfig = {
   rerouteMinMs: 150,
   joinAnnounceMs: 30_000,
   secondChanceTimeoutMs: 20_000,
+  rareCaseRouting: true,
   lookupRetryMs: 5_000,
   partitionJoinTimeoutMs: 10_000,
   joinRetryMs: 10_000,

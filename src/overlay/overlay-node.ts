@@ -11,6 +11,7 @@ import type { Timer } from '../env/clock.ts'
 import type { Env } from '../env/env.ts'
 import { sharedPrefixLength } from '../ids/digits.ts'
 import { nodeIdOf, type Id } from '../ids/node-id.ts'
+import { ringDistance } from '../ids/ring.ts'
 import { addressKey, sameAddress, type NodeAddress } from '../ids/node-address.ts'
 import { wireSerializer } from '../transport/serializer.ts'
 import { UdpCC, type UdpCCConfig } from '../transport/udpcc.ts'
@@ -162,11 +163,36 @@ export class OverlayNode {
     attempt()
   }
 
-  /** Bamboo's calc_next_hop without a location cache: self means this node is the root. */
+  /**
+   * Bamboo's calc_next_hop without a location cache: self means this node is the root. Where the
+   * routing-table cell is empty (holes are common under churn), Xest adds Pastry's rare-case
+   * rule before falling back to the leaf set: any known neighbour that shares a longer prefix
+   * with the key, or as long a prefix and is numerically closer (`config.rareCaseRouting`).
+   */
   nextHop (key: Id): NeighborInfo {
     const skip = (n: NeighborInfo): boolean => this.health.possiblyDown.has(n.guid)
     if (this.leafSet.withinLeafSet(key)) return this.leafSet.closestLeaf(key, skip)
-    return this.routingTable.nextHop(key, skip) ?? this.leafSet.closestLeaf(key, skip)
+    const next = this.routingTable.nextHop(key, skip)
+    if (next !== undefined) return next
+    const closest = this.leafSet.closestLeaf(key, skip)
+    return this.config.rareCaseRouting ? this.#rareCaseHop(key, closest, skip) : closest
+  }
+
+  #rareCaseHop (key: Id, fallback: NeighborInfo, skip: (n: NeighborInfo) => boolean): NeighborInfo {
+    const base = this.config.digitBase
+    let best = fallback
+    let bestPrefix = sharedPrefixLength(fallback.guid, key, base)
+    let bestDistance = ringDistance(fallback.guid, key)
+    for (const candidate of this.routingTable.neighbors()) {
+      if (skip(candidate)) continue
+      const prefix = sharedPrefixLength(candidate.guid, key, base)
+      if (prefix < bestPrefix) continue
+      const distance = ringDistance(candidate.guid, key)
+      if (prefix > bestPrefix || distance < bestDistance) { best = candidate; bestPrefix = prefix; bestDistance = distance }
+    }
+    const selfPrefix = sharedPrefixLength(this.self.guid, key, base)
+    const progress = bestPrefix > selfPrefix || (bestPrefix === selfPrefix && bestDistance < ringDistance(this.self.guid, key))
+    return progress ? best : fallback
   }
 
   /** Bamboo's est_hops_to_go, for the join's reverse TTL. */
