@@ -92,6 +92,13 @@ export class Join {
     node.env.log.log('info', 'joined', { gateway: addressKey(resp.path[0]!.address), hops: resp.path.length })
     node.setInitialized()
     for (const hop of resp.path) node.addToRoutingTable(hop)
+    // Xest's addition (Pastry's join): the i-th node of the path shares at least i digits with
+    // us, so its row i seeds ours; Bamboo leaves the rows to periodic tuning.
+    if (node.config.joinRowRequests) {
+      resp.path.forEach((hop, level) => {
+        if (level < node.routingTable.levels && !node.isSelf(hop)) node.send(hop.address, { type: 'RoutingTableReq', guid: node.self.guid, level }, node.config.hopTimeoutMs)
+      })
+    }
   }
 
   #sendJoin (revTtl: number): void {
