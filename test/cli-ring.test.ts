@@ -22,7 +22,8 @@ test('xest node logs its start and join, and stops cleanly on SIGTERM', async (t
   const child = spawn(process.execPath, [bin, 'node', '--port', '47200'], { stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
   child.stderr.on('data', (chunk) => { stderr += String(chunk) })
-  await new Promise((resolve) => setTimeout(resolve, 2500))
+  // Wait for the node to be up (tsx start-up takes seconds on a loaded machine), then stop it.
+  for (let waitedMs = 0; !/joined/.test(stderr) && waitedMs < 30_000; waitedMs += 100) await new Promise((resolve) => setTimeout(resolve, 100))
   child.kill('SIGTERM')
   const code = await new Promise((resolve) => child.on('exit', resolve))
   t.is(code, 0)
