@@ -110,6 +110,8 @@ test('xest sim churn: a small ring under churn reports consistency, latency, hop
   t.true(s.lookups.consistentShare > 0.9)
   t.true(s.maintenance.bytesPerSecondPerNode > 0)
   t.is(typeof s.settle.leafSetsCorrectAfterS, 'number', 'every leaf set correct once churn stops')
+  t.is(s.settle.lookupsAfter.correct, s.settle.lookupsAfter.issued, 'then every lookup reaches the true root')
+  t.true(s.settle.lookupsAfter.issued >= 100)
   t.true(fs.existsSync(path.join(dir, 'run.json')) && fs.existsSync(path.join(dir, 'traffic-by-type.csv')))
   fs.rmSync(dir, { recursive: true })
 })

@@ -203,10 +203,24 @@ function settleCheck (overlay: OverlayWorld, config: ChurnScenarioConfig, progre
   for (let s = 10; s <= config.settleS; s += 10) {
     world.run({ untilUs: startUs + s * 1e6, progress })
     const report = checkLeafSets(overlay.liveOverlayNodes())
-    if (report.correct === report.nodes) return { leafSetsCorrectAfterS: s, nodes: report.nodes }
+    if (report.correct === report.nodes) return { leafSetsCorrectAfterS: s, nodes: report.nodes, lookupsAfter: settledLookups(overlay, progress) }
   }
   const report = checkLeafSets(overlay.liveOverlayNodes())
   return { leafSetsCorrectAfterS: null, correct: report.correct, nodes: report.nodes, examples: report.examples }
+}
+
+/** Once leaf sets are correct: 10 keys looked up from up to 20 nodes each, judged against the true root. */
+function settledLookups (overlay: OverlayWorld, progress?: (status: RunStatus) => void) {
+  const { world } = overlay
+  const joined = overlay.joinedNodes()
+  const sources = joined.slice(0, 20)
+  let issued = 0
+  let correct = 0
+  for (let k = 0; k < 10; k++) {
+    overlay.lookupFrom(sources, randomKey(overlay), (o) => { issued++; if (o.ownerGuid === o.trueRootGuid) correct++ })
+  }
+  world.run({ untilUs: world.nowUs + 35e6, progress })
+  return { issued, correct }
 }
 
 export function checkChurnConfig (config: ChurnScenarioConfig): void {

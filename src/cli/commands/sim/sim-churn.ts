@@ -42,7 +42,7 @@ export async function runSimChurn (args: ChurnArgs): Promise<void> {
       `lookups ${s.lookups.issued}: consistent ${pct(s.lookups.consistentShare)}, correct ${pct(s.lookups.correctShare)}, timed out ${s.lookups.timedOut}`,
       `latency ms mean ${s.lookups.latencyMs.mean?.toFixed(0)}, median ${s.lookups.latencyMs.p50?.toFixed(0)}, p99 ${s.lookups.latencyMs.p99?.toFixed(0)}; hops mean ${s.lookups.hops.mean?.toFixed(2)}, p90 ${s.lookups.hops.p90}; stretch median ${s.lookups.stretch.p50?.toFixed(2)}`,
       `maintenance ${s.maintenance.bytesPerSecondPerNode.toFixed(0)} bytes/s/node (${s.maintenance.datagramsPerSecondPerNode.toFixed(1)} datagrams/s)`,
-      `settle: ${s.settle === null ? 'skipped' : s.settle.leafSetsCorrectAfterS === null ? 'leaf sets NOT all correct' : `every leaf set correct ${s.settle.leafSetsCorrectAfterS} s after churn stopped`}`,
+      `settle: ${s.settle === null ? 'skipped' : s.settle.leafSetsCorrectAfterS === null ? 'leaf sets NOT all correct' : `every leaf set correct ${s.settle.leafSetsCorrectAfterS} s after churn stopped; then ${s.settle.lookupsAfter.correct}/${s.settle.lookupsAfter.issued} lookups correct`}`,
       `${s.events.toLocaleString('en')} events, ${s.simulatedS.toFixed(0)} simulated s in ${wallS.toFixed(1)} s wall (${(s.events / wallS / 1e6).toFixed(2)} M events/s), peak RSS ${peakRssMiB.toFixed(0)} MiB`,
       ''
     ].join('\n'))
