@@ -38,6 +38,7 @@ export class Maintenance {
     this.#every('leaf-set', config.leafSetPeriodMs, () => this.#pushLeafSet())
     if (config.localTuningPeriodMs > 0) this.#every('local-tuning', config.localTuningPeriodMs, () => this.#localTuning())
     if (config.globalTuningPeriodMs > 0) this.#every('global-tuning', config.globalTuningPeriodMs, () => this.#globalTuning())
+    if (config.vivaldiSamplePeriodMs > 0) this.#every('vivaldi-sample', config.vivaldiSamplePeriodMs, () => this.node.coordinates.locateRandomNode())
     this.node.join.startPartitionCheck()
   }
 

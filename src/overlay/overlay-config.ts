@@ -32,11 +32,16 @@ export interface OverlayConfig {
   partitionCheckPeriodMs: number
   /**
    * Vivaldi coordinate exchange with one neighbour, ms; 0 = off. Bamboo hard-codes 1 s, which
-   * costs ≈ 227 bytes/s/node (measured, `xest sim churn`); 3 s costs a third of that and keeps
-   * the whole maintenance under 900 bytes/s/node at a 1.4 min median session, with coordinates
-   * still converging (median RTT error ≈ 14 % on King-128 after a few minutes). @default 3000
+   * costs ≈ 227 bytes/s/node (measured, `xest sim churn`); 5 s costs a fifth of that and, with
+   * the LocateNodeMsg sampling below, keeps the whole maintenance under 900 bytes/s/node at a
+   * 1.4 min median session while coordinates still converge. @default 5000
    */
   coordinatePeriodMs: number
+  /**
+   * Vivaldi's sampling of a random node (LocateNodeMsg), ms; 0 = off. OpenDHT ran it every 10 s;
+   * Xest's default of 20 s keeps maintenance under 900 bytes/s/node under churn. @default 20000
+   */
+  vivaldiSamplePeriodMs: number
   /** UdpCC deadline of routed messages, pings and tuning messages, ms. @default 5000 */
   hopTimeoutMs: number
   /**
@@ -95,7 +100,8 @@ export const DEFAULT_OVERLAY_CONFIG: OverlayConfig = {
   globalTuningPeriodMs: 20_000,
   pingPeriodMs: 20_000,
   partitionCheckPeriodMs: 60_000,
-  coordinatePeriodMs: 3_000,
+  coordinatePeriodMs: 5_000,
+  vivaldiSamplePeriodMs: 20_000,
   hopTimeoutMs: 5_000,
   rerouteRtoMultiple: 3,
   rerouteMinMs: 150,

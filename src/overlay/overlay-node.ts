@@ -273,6 +273,7 @@ export class OverlayNode {
       case 'JoinResp': return this.join.onJoinResp(message, from)
       case 'RoutingNeighborAnnounce': return this.#onAnnounce(message.guid, message.add, from)
       case 'Rpc$Msg': return this.coordinates.onRpc(message, from)
+      case 'LocateNodeResp': return this.coordinates.onLocateResp(message)
       default: this.maintenance.onMessage(message, from)
     }
   }
@@ -317,6 +318,7 @@ export class OverlayNode {
     const rttMs = this.udpcc.latencyMeanMs(neighbor.address)
     if (rttMs < 0) return
     this.health.rttMs.set(neighbor.guid, rttMs)
+    this.coordinates.sampleNeighbor(neighbor.guid, rttMs)
     this.#addToLeafSetMeasured(neighbor)
     this.#addToRoutingTableMeasured(neighbor, rttMs)
     if (!this.isMonitored(neighbor.guid)) this.health.rttMs.delete(neighbor.guid)
