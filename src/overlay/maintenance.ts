@@ -92,8 +92,11 @@ export class Maintenance {
   #pingNeighbors (): void {
     const { node } = this
     const everyone = [...node.leafSet.members(), ...node.routingTable.neighbors(), ...node.reverseRt.values()]
+    // Xest's saving: a neighbour heard from within half a period has just shown it is alive.
+    const heardSinceMs = node.config.skipPingIfHeard ? node.env.clock.nowMs() - node.config.pingPeriodMs / 2 : Infinity
     for (const neighbor of everyone) {
       if (node.health.periodicPings.has(neighbor.guid) || node.health.possiblyDown.has(neighbor.guid)) continue
+      if (node.udpcc.lastReceiveMs(neighbor.address) > heardSinceMs) continue
       this.sendAsPing(neighbor, { type: 'PingMsg' })
     }
   }

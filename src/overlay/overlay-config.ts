@@ -28,6 +28,11 @@ export interface OverlayConfig {
   globalTuningPeriodMs: number
   /** Liveness pings to every neighbour, ms. @default 20000 */
   pingPeriodMs: number
+  /**
+   * Xest's change to Bamboo: skip the liveness ping of a neighbour heard from within the last
+   * half period (anything it sent proves it alive as well as an ack would). @default true
+   */
+  skipPingIfHeard: boolean
   /** Partition check (JoinReq to a recently failed node), ms; 0 = off. @default 60000 */
   partitionCheckPeriodMs: number
   /**
@@ -99,6 +104,7 @@ export const DEFAULT_OVERLAY_CONFIG: OverlayConfig = {
   localTuningPeriodMs: 10_000,
   globalTuningPeriodMs: 20_000,
   pingPeriodMs: 20_000,
+  skipPingIfHeard: true,
   partitionCheckPeriodMs: 60_000,
   coordinatePeriodMs: 5_000,
   vivaldiSamplePeriodMs: 20_000,
