@@ -73,15 +73,21 @@ function request<T> (member: Member, message: Record<string, unknown>, timeoutMs
   })
 }
 
-/** Resolves with the time (performance.now) at which every live node's leaf set was the true one. */
+/**
+ * Resolves with the time (performance.now) at which every live node's leaf set was first the
+ * true one — once it has stayed so for two more seconds, so lookups start from a settled ring.
+ */
 async function waitForTrueLeafSets (members: Member[], args: RingArgs): Promise<number> {
   const deadlineMs = performance.now() + args.timeout * 1000
+  let trueSinceMs: number | null = null
   while (performance.now() < deadlineMs) {
     const live = members.filter((m) => m.alive)
     const states = await Promise.all(live.map((m) => request<NodeState>(m, { op: 'state' }, 5_000)))
     const sorted = sortIds(live.map((m) => m.guid))
     const allTrue = states.every((s, i) => s !== null && s.initialized && sameSet(s.leafSet, expectedLeafSet(sorted, live[i]!.guid, args.leafSet)))
-    if (allTrue) return performance.now()
+    if (!allTrue) trueSinceMs = null
+    else if (trueSinceMs === null) trueSinceMs = performance.now()
+    else if (performance.now() - trueSinceMs >= 2_000) return trueSinceMs
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
   throw new Error(`leaf sets did not converge within ${args.timeout} s`)
