@@ -23,15 +23,10 @@ import type { NetworkModel } from '../sim/net/network-model.ts'
 import { OverlayWorld } from '../sim/overlay/overlay-world.ts'
 import { isDigitBase } from '../src/ids/digits.ts'
 import { bytesToBigUint } from '../src/ids/sha1.ts'
+import { numberFlag } from './flags.ts'
 
 const args = process.argv.slice(2)
-const flag = (name: string, fallback: number): number => {
-  const at = args.indexOf(`--${name}`)
-  if (at < 0) return fallback
-  const value = Number(args[at + 1])
-  if (!(value > 0)) { process.stderr.write(`--${name} needs a positive number\n`); process.exit(2) }
-  return value
-}
+const flag = (name: string, fallback: number): number => numberFlag(args, name, fallback, false)
 const nodes = flag('nodes', 1000)
 const minutes = flag('minutes', 10)
 const leafSet = flag('leaf-set', 2)

@@ -18,15 +18,10 @@ import { createSyntheticModel } from '../sim/net/models/synthetic-model.ts'
 import type { NetworkModel } from '../sim/net/network-model.ts'
 import { PingPongWorkload } from '../sim/workload/udpcc-pingpong.ts'
 import { World } from '../sim/world.ts'
+import { numberFlag } from './flags.ts'
 
 const args = process.argv.slice(2)
-const flag = (name: string, fallback: number): number => {
-  const at = args.indexOf(`--${name}`)
-  if (at < 0) return fallback
-  const value = Number(args[at + 1])
-  if (!Number.isInteger(value) || value <= 0) { process.stderr.write(`--${name} needs a positive integer\n`); process.exit(2) }
-  return value
-}
+const flag = (name: string, fallback: number): number => numberFlag(args, name, fallback)
 const json = args.includes('--json')
 const eventCount = flag('events', 4_000_000)
 const nodeCount = flag('nodes', 10_000)

@@ -15,15 +15,10 @@ import { UdpPort } from '../src/env/udp-port.ts'
 import { bytesSerializer } from '../src/transport/serializer.ts'
 import { UdpCC } from '../src/transport/udpcc.ts'
 import { DATA_HEADER_BYTES } from '../src/wire/datagram.ts'
+import { numberFlag } from './flags.ts'
 
 const args = process.argv.slice(2)
-const flag = (name: string, fallback: number): number => {
-  const at = args.indexOf(`--${name}`)
-  if (at < 0) return fallback
-  const value = Number(args[at + 1])
-  if (!Number.isInteger(value) || value <= 0) { process.stderr.write(`--${name} needs a positive integer\n`); process.exit(2) }
-  return value
-}
+const flag = (name: string, fallback: number): number => numberFlag(args, name, fallback)
 
 if (args[0] === 'receiver') await receiver(args[1] === 'raw' ? 'raw' : 'udpcc')
 else await main()

@@ -2,35 +2,16 @@
  * `xest sim churn`: flags to a ChurnScenarioConfig, a run with terminal progress, results with
  * provenance under results/, and the headline figures (with wall time and events/s) printed.
  */
-import path from 'node:path'
-import { parseDuration } from '../../../../sim/churn/session-times.ts'
-import { buildProvenance } from '../../../../sim/metrics/provenance.ts'
-import { toDeterministicJson, writeRunResults } from '../../../../sim/metrics/report.ts'
+import { toDeterministicJson } from '../../../../sim/metrics/report.ts'
 import { runChurnScenario, type ChurnScenarioConfig } from '../../../../sim/scenarios/churn-scenario.ts'
 import { isDigitBase } from '../../../ids/digits.ts'
 import { UsageError } from '../../handle-errors.ts'
-import { terminalProgress } from '../../progress.ts'
+import { flagDurationUs, runScenario } from './run-scenario.ts'
 import type { ChurnArgs } from './command.ts'
-
-const REPO = path.resolve(import.meta.dirname, '../../../..')
 
 export async function runSimChurn (args: ChurnArgs): Promise<void> {
   const config = churnConfig(args)
-  const progress = terminalProgress('sim churn')
-  const startedMs = performance.now()
-  let result
-  try {
-    result = runChurnScenario(config, progress.update)
-  } catch (error) {
-    if (error instanceof RangeError) throw new UsageError(error.message)
-    throw error
-  } finally {
-    progress.done()
-  }
-  const wallS = (performance.now() - startedMs) / 1000
-  const out = args.out ?? path.join('results', `sim-churn-seed${config.seed}`)
-  const provenance = buildProvenance(REPO, { seed: config.seed, config, inputs: result.inputs, command: ['sim', 'churn', ...process.argv.slice(4)] })
-  writeRunResults(out, { provenance, summary: result.summary, tables: result.tables })
+  const { result, wallS, out } = runScenario('churn', config, args.out, runChurnScenario)
   const s = result.summary as any
   const peakRssMiB = process.resourceUsage().maxRSS / 1024
   if (args.json) {
@@ -51,11 +32,7 @@ export async function runSimChurn (args: ChurnArgs): Promise<void> {
 }
 
 function seconds (flag: string, text: string): number {
-  try {
-    return parseDuration(text) / 1e6
-  } catch (error) {
-    throw new UsageError(`--${flag}: ${(error as Error).message}`)
-  }
+  return flagDurationUs(flag, text) / 1e6
 }
 
 function churnConfig (args: ChurnArgs): ChurnScenarioConfig {

@@ -2,34 +2,15 @@
  * `xest sim traffic`: turns flags into a TrafficScenarioConfig, runs it with terminal progress,
  * writes run.json and CSV tables with provenance, and prints the summary.
  */
-import path from 'node:path'
-import { parseDuration } from '../../../../sim/churn/session-times.ts'
-import { buildProvenance } from '../../../../sim/metrics/provenance.ts'
-import { toDeterministicJson, writeRunResults } from '../../../../sim/metrics/report.ts'
+import { toDeterministicJson } from '../../../../sim/metrics/report.ts'
 import { runTrafficScenario, type TrafficScenarioConfig } from '../../../../sim/scenarios/traffic-scenario.ts'
 import { UsageError } from '../../handle-errors.ts'
-import { terminalProgress } from '../../progress.ts'
+import { flagDurationUs, runScenario } from './run-scenario.ts'
 import type { TrafficArgs } from './command.ts'
-
-const REPO = path.resolve(import.meta.dirname, '../../../..')
 
 export async function runSimTraffic (args: TrafficArgs): Promise<void> {
   const config = trafficConfig(args)
-  const progress = terminalProgress('sim traffic')
-  const startedMs = performance.now()
-  let result
-  try {
-    result = runTrafficScenario(config, progress.update)
-  } catch (error) {
-    if (error instanceof RangeError) throw new UsageError(error.message)
-    throw error
-  } finally {
-    progress.done()
-  }
-  const wallS = (performance.now() - startedMs) / 1000
-  const out = args.out ?? path.join('results', `sim-traffic-seed${config.seed}`)
-  const provenance = buildProvenance(REPO, { seed: config.seed, config, inputs: result.inputs, command: ['sim', 'traffic', ...process.argv.slice(4)] })
-  const files = writeRunResults(out, { provenance, summary: result.summary, tables: result.tables })
+  const { result, wallS, files } = runScenario('traffic', config, args.out, runTrafficScenario)
   if (args.json) {
     process.stdout.write(toDeterministicJson(result.summary) + '\n')
   } else {
@@ -50,22 +31,14 @@ function fmt (x: number | null): string {
   return x === null ? '-' : x.toFixed(1)
 }
 
-function duration (flag: string, text: string): number {
-  try {
-    return parseDuration(text)
-  } catch (error) {
-    throw new UsageError(`--${flag}: ${(error as Error).message}`)
-  }
-}
-
 function trafficConfig (args: TrafficArgs): TrafficScenarioConfig {
   const sessions: 'exponential' | 'pareto' | { file: string } = args.sessions === 'exponential' || args.sessions === 'pareto' ? args.sessions : { file: args.sessions }
   const churn = args.sessionMedian === undefined
     ? null
     : {
         sessions,
-        sessionMedianS: duration('session-median', args.sessionMedian) / 1e6,
-        downtimeMedianS: duration('downtime-median', args.downtimeMedian) / 1e6
+        sessionMedianS: flagDurationUs('session-median', args.sessionMedian) / 1e6,
+        downtimeMedianS: flagDurationUs('downtime-median', args.downtimeMedian) / 1e6
       }
   return {
     seed: args.seed,
@@ -74,21 +47,21 @@ function trafficConfig (args: TrafficArgs): TrafficScenarioConfig {
     latencyValues: args.latencyValues,
     syntheticHosts: args.hosts,
     pingsPerNode: args.pings,
-    intervalMs: duration('interval', args.interval) / 1000,
+    intervalMs: flagDurationUs('interval', args.interval) / 1000,
     payloadBytes: args.payload,
     peers: args.peers,
-    timeoutMs: duration('timeout', args.timeout) / 1000,
+    timeoutMs: flagDurationUs('timeout', args.timeout) / 1000,
     uplinkMbps: args.uplinkMbps ?? null,
     downlinkMbps: args.downlinkMbps ?? null,
     lossProbability: args.loss,
     partition: args.partition === undefined ? null : parsePartition(args.partition),
     churn,
-    durationS: args.duration === undefined ? null : duration('duration', args.duration) / 1e6
+    durationS: args.duration === undefined ? null : flagDurationUs('duration', args.duration) / 1e6
   }
 }
 
 function parsePartition (text: string): { fraction: number, fromS: number, untilS: number } {
   const m = /^([0-9.]+):([^-]+)-(.+)$/.exec(text)
   if (m === null) throw new UsageError(`--partition: expected FRACTION:FROM-UNTIL (e.g. 0.5:10s-40s), got "${text}"`)
-  return { fraction: Number(m[1]), fromS: duration('partition', m[2]!) / 1e6, untilS: duration('partition', m[3]!) / 1e6 }
+  return { fraction: Number(m[1]), fromS: flagDurationUs('partition', m[2]!) / 1e6, untilS: flagDurationUs('partition', m[3]!) / 1e6 }
 }
