@@ -38,7 +38,8 @@ export class Maintenance {
     this.#every('leaf-set', config.leafSetPeriodMs, () => this.#pushLeafSet())
     if (config.localTuningPeriodMs > 0) this.#every('local-tuning', config.localTuningPeriodMs, () => this.#localTuning())
     if (config.globalTuningPeriodMs > 0) this.#every('global-tuning', config.globalTuningPeriodMs, () => this.#globalTuning())
-    if (config.vivaldiSamplePeriodMs > 0) this.#every('vivaldi-sample', config.vivaldiSamplePeriodMs, () => this.node.coordinates.locateRandomNode())
+    // Bamboo's Vivaldi schedules its samples at ping_period ± 20 %.
+    if (config.vivaldiSamplePeriodMs > 0) this.#every('vivaldi-sample', config.vivaldiSamplePeriodMs, () => this.node.coordinates.locateRandomNode(), 0.2)
     this.node.join.startPartitionCheck()
   }
 
@@ -75,14 +76,18 @@ export class Maintenance {
     })
   }
 
-  #every (name: string, meanMs: number, task: () => void): void {
+  /** Runs `task` every `meanMs` with Bamboo's ±50 % jitter, or ±`jitterShare` when given. */
+  #every (name: string, meanMs: number, task: () => void, jitterShare?: number): void {
     const { node } = this
+    const period = (): number => jitterShare === undefined
+      ? this.#period(meanMs)
+      : meanMs * (1 + jitterShare * (2 * node.env.rng.float() - 1))
     const fire = (): void => {
       if (node.stopped) return
       task()
-      this.#timers.set(name, node.env.clock.setTimer(this.#period(meanMs), fire))
+      this.#timers.set(name, node.env.clock.setTimer(period(), fire))
     }
-    this.#timers.set(name, node.env.clock.setTimer(this.#period(meanMs), fire))
+    this.#timers.set(name, node.env.clock.setTimer(period(), fire))
   }
 
   #period (meanMs: number): number {
