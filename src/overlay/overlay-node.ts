@@ -5,8 +5,8 @@
  * with per-hop deadlines and rerouting around failed hops), delivery to applications, lookups,
  * and neighbour membership (ping before adding, possibly-down with a second-chance ping,
  * removal). Joining lives in join.ts, periodic maintenance in maintenance.ts and Vivaldi in
- * coordinates.ts. Never reads
- * real time or randomness except through the environment; never throws on peers' input.
+ * coordinates.ts. Never reads real time or randomness except through the environment; never
+ * throws on peers' input.
  */
 import type { Timer } from '../env/clock.ts'
 import type { Env } from '../env/env.ts'
