@@ -84,7 +84,7 @@ test('King: every malformed, incomplete or inconsistent input names its line', (
 })
 
 test('plain matrix: asymmetric rows, commas or spaces, comments, diagonal ignored, rtt vs one-way', (t) => {
-  const text = '# one-way? no: RTT ms\n\n0 10 20   # row 1\n12, -, 30.5\r\n20,\t31   x\n\n'
+  const text = '# one-way? no: RTT ms\n\n0 10 20   # row 1\n12, -, 30.5\r\n20,\t31   7\n\n'
   const rtt = parsePlainMatrix(text, 'm.txt', RTT)
   t.is(rtt.hostCount, 3)
   t.is(rtt.name, 'matrix:m.txt (3 hosts, rtt)')
@@ -96,6 +96,7 @@ test('plain matrix: asymmetric rows, commas or spaces, comments, diagonal ignore
   const oneWay = parsePlainMatrix(text, 'm.txt', ONE_WAY)
   t.is(oneWay.oneWayUs(2, 1), 31_000)
   t.is(parsePlainMatrix('7', 'one.txt', RTT).hostCount, 1)
+  throwsParseError(t, () => parsePlainMatrix('0 10\n10 x\n', 'bad.txt', RTT), 2, /value 2 "x" is not a number/)
 })
 
 test('plain matrix: errors name their line', (t) => {

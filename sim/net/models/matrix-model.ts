@@ -192,10 +192,10 @@ function firstMissingPair (table: Int32Array, n: number): [number, number] {
  * Parses a plain square matrix: N non-blank lines of N numbers (ms, separated by whitespace
  * and/or commas); row = source host, column = target host, so asymmetric delays are kept. `#`
  * starts a comment to the end of the line; blank lines are skipped. Diagonal entries are ignored
- * (any token), the model puts 0 there.
+ * (any number, or `-`), the model puts 0 there.
  * @param sourceName File name for the model's name and error messages.
  * @throws ModelParseError for a row of the wrong length, too many or too few rows, or a negative
- *   or non-numeric off-diagonal value.
+ *   or non-numeric value (on the diagonal too: a garbled file is refused, not half-read).
  */
 export function parsePlainMatrix (text: string, sourceName: string, options: MatrixParseOptions): MatrixModel {
   const values = checkValues(options)
@@ -219,11 +219,12 @@ export function parsePlainMatrix (text: string, sourceName: string, options: Mat
     if (row >= n) fail(lineNo, `expected ${n} rows (the first row has ${n} values), found a row ${row + 1}`)
     if (tokens.length !== n) fail(lineNo, `expected ${n} values like the first row, found ${tokens.length}`)
     for (let column = 0; column < n; column++) {
-      if (column === row) continue
       const token = tokens[column] ?? ''
+      if (column === row && token === '-') continue
       const latencyMs = parseDecimal(token)
       if (latencyMs === null) return fail(lineNo, `value ${column + 1} "${clipForMessage(token)}" is not a number`)
       if (latencyMs < 0) fail(lineNo, `value ${column + 1} (${token} ms) is negative`)
+      if (column === row) continue
       table[row * n + column] = toOneWayUs(latencyMs, values) ?? fail(lineNo, `value ${column + 1} (${token} ms) is too large`)
     }
     row++
