@@ -1,4 +1,5 @@
 import test from 'ava'
+import { MemoryLogger } from '../src/env/logger.ts'
 import { bytesSerializer, wireSerializer } from '../src/transport/serializer.ts'
 import { RttEstimator } from '../src/transport/rtt-estimator.ts'
 import { CongestionWindow } from '../src/transport/congestion-window.ts'
@@ -198,7 +199,8 @@ test('HMAC mode: keyed nodes talk; a keyed node drops unauthenticated datagrams'
   const w = simWorld(10, 'mac')
   const key = new Uint8Array(20).fill(7)
   const a = w.endpoint(1, bytesSerializer, { macKey: key })
-  const b = w.endpoint(2, bytesSerializer, { macKey: key })
+  const log = new MemoryLogger()
+  const b = w.endpoint(2, bytesSerializer, { macKey: key }, undefined, log)
   const c = w.endpoint(3, bytesSerializer)
   const wrong = w.endpoint(4, bytesSerializer, { macKey: new Uint8Array(20).fill(8) })
   let toB = 0
@@ -212,4 +214,7 @@ test('HMAC mode: keyed nodes talk; a keyed node drops unauthenticated datagrams'
   t.is(toB, 1)
   t.true(b.udpcc.stats.dropped.unauthenticated > 0)
   t.true(b.udpcc.stats.dropped['bad-mac'] > 0)
+  const warnings = log.entries.filter((e) => e.event === 'datagram-dropped')
+  t.is(warnings.length, 1, 'MAC failures are logged at most once a minute')
+  t.is(warnings[0]!.level, 'warn')
 })

@@ -43,6 +43,7 @@ export class UdpCC<T> {
   readonly #unacked = new Map<bigint, Outgoing>()
   /** Unfinished reliable messages by msg id. */
   readonly #outstanding = new Map<bigint, Outgoing>()
+  #lastMacWarningMs = -Infinity
   readonly #secondChance = new Map<bigint, Outgoing>()
   readonly #secondChanceOrder: Array<{ seq: bigint, atMs: number }> = []
   readonly #duplicates: DuplicateFilter
@@ -188,7 +189,7 @@ export class UdpCC<T> {
     this.stats.receivedBytes += bytes.length
     const parsed = parseDatagram(bytes, this.config.macKey)
     if (!parsed.ok) {
-      this.#countDrop(parsed.reason)
+      this.#countDrop(parsed.reason, source)
       return
     }
     const datagram = parsed.datagram
@@ -200,8 +201,14 @@ export class UdpCC<T> {
     this.#onData(source, datagram.header, datagram.body)
   }
 
-  #countDrop (reason: DropReason): void {
+  /** Counts a dropped datagram; MAC failures are also logged, at most once a minute (a peer with the wrong key cannot join, and the operator should see why). */
+  #countDrop (reason: DropReason, source: NodeAddress): void {
     this.stats.dropped[reason]++
+    if (reason !== 'unauthenticated' && reason !== 'bad-mac') return
+    const nowMs = this.#clock.nowMs()
+    if (nowMs - this.#lastMacWarningMs < 60_000) return
+    this.#lastMacWarningMs = nowMs
+    this.#log.log('warn', 'datagram-dropped', { reason, from: addressKey(source), unauthenticated: this.stats.dropped.unauthenticated, badMac: this.stats.dropped['bad-mac'] })
   }
 
   #onData (source: NodeAddress, header: DataHeader, body: Uint8Array): void {

@@ -6,6 +6,7 @@ import { EventQueue } from '../../sim/event-queue.ts'
 import { SimClock } from '../../sim/sim-clock.ts'
 import { MemoryNetwork } from '../../sim/net/memory-network.ts'
 import { ImpairedPort, type Impairment } from '../../src/env/impaired-port.ts'
+import type { Logger } from '../../src/env/logger.ts'
 import { SeededRng } from '../../src/env/rng.ts'
 import type { NodeAddress } from '../../src/ids/node-address.ts'
 import type { Serializer } from '../../src/transport/serializer.ts'
@@ -22,13 +23,13 @@ export function simWorld (latencyMs: number, seed: string) {
   const network = new MemoryNetwork(queue, { latencyUs: latencyMs * 1000 })
   const rng = new SeededRng(seed)
   let owners = 0
-  function endpoint<T> (port: number, serializer: Serializer<T>, config: Partial<UdpCCConfig> = {}, impairment?: Partial<Impairment>): SimEndpoint<T> {
+  function endpoint<T> (port: number, serializer: Serializer<T>, config: Partial<UdpCCConfig> = {}, impairment?: Partial<Impairment>, log?: Logger): SimEndpoint<T> {
     const owner = owners++
     const address = { host: '10.0.0.1', port }
     const clock = new SimClock(queue, owner)
     const raw = network.open(address, owner)
     const datagramPort = impairment === undefined ? raw : new ImpairedPort(raw, { clock, rng: rng.fork(`impair-${port}`) }, impairment)
-    return { udpcc: new UdpCC<T>({ clock, port: datagramPort }, serializer, config), address, clock }
+    return { udpcc: new UdpCC<T>({ clock, port: datagramPort, log }, serializer, config), address, clock }
   }
   return { queue, network, rng, endpoint }
 }
