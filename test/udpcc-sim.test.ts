@@ -218,3 +218,35 @@ test('HMAC mode: keyed nodes talk; a keyed node drops unauthenticated datagrams'
   t.is(warnings.length, 1, 'MAC failures are logged at most once a minute')
   t.is(warnings[0]!.level, 'warn')
 })
+
+test('idle peers are forgotten, and talking to them again just works', (t) => {
+  const w = simWorld(10, 'idle')
+  const a = w.endpoint(1, bytesSerializer, { idleConnectionMs: 60_000, duplicateRetentionMs: 30_000, duplicateWindow: 0 })
+  const peers = [2, 3, 4].map((port) => w.endpoint(port, bytesSerializer))
+  let received = 0
+  a.udpcc.onMessage(() => { received++ })
+  for (const peer of peers) peer.udpcc.send(a.address, numbered(1), 5000)
+  a.udpcc.send(peers[0]!.address, numbered(2), 5000)
+  w.queue.run()
+  t.is(received, 3)
+  t.true(a.udpcc.latencyMeanMs(peers[0]!.address) > 0, 'RTT known while the peer is recent')
+  w.queue.run({ timeUsMax: w.queue.nowUs + 120_000_000 })
+  const fresh = w.endpoint(5, bytesSerializer)
+  a.udpcc.send(fresh.address, numbered(3), 5000) // a new peer triggers the sweep
+  w.queue.run()
+  t.is(a.udpcc.latencyMeanMs(peers[0]!.address), -1, 'the idle peer was forgotten')
+  let delivered = false
+  a.udpcc.send(peers[0]!.address, numbered(4), 5000, (ok) => { delivered = ok })
+  w.queue.run()
+  t.true(delivered, 'a forgotten peer is a new peer again')
+})
+
+test('duplicate filter forgets a source once all its pairs have expired', (t) => {
+  const f = new DuplicateFilter({ capacity: 0, retentionMs: 1000, hardCapacity: 100 })
+  f.seen('a', 1n, 0)
+  f.seen('b', 1n, 0)
+  t.is(f.sources, 2)
+  f.seen('c', 1n, 5000)
+  t.is(f.sources, 1, 'a and b expired')
+  t.false(f.seen('a', 1n, 5001), 'an expired pair is new again')
+})

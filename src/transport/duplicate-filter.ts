@@ -25,7 +25,8 @@ export class DuplicateFilter {
   readonly config: DuplicateFilterConfig
   /** Remembered msg ids per source: numbers (no per-pair string), bigint only for ids beyond 2^53. */
   readonly #bySource = new Map<string, Set<number | bigint>>()
-  // Eviction order: the source set and id of every remembered pair, with its time.
+  // Eviction order: the source, its set and the id of every remembered pair, with its time.
+  readonly #sources: string[] = []
   readonly #sets: Array<Set<number | bigint>> = []
   readonly #ids: Array<number | bigint> = []
   readonly #times: number[] = []
@@ -43,6 +44,7 @@ export class DuplicateFilter {
     if (ids === undefined) this.#bySource.set(sourceKey, ids = new Set())
     if (ids.has(id)) return true
     ids.add(id)
+    this.#sources.push(sourceKey)
     this.#sets.push(ids)
     this.#ids.push(id)
     this.#times.push(nowMs)
@@ -55,16 +57,25 @@ export class DuplicateFilter {
     return this.#size
   }
 
+  /** Sources with remembered pairs. */
+  get sources (): number {
+    return this.#bySource.size
+  }
+
   #evict (nowMs: number): void {
     const { capacity, retentionMs, hardCapacity } = this.config
     while (this.#size > capacity) {
       const old = this.#times[this.#head]! + retentionMs < nowMs
       if (!old && this.#size <= hardCapacity) break
-      this.#sets[this.#head]!.delete(this.#ids[this.#head]!)
+      const ids = this.#sets[this.#head]!
+      ids.delete(this.#ids[this.#head]!)
+      // A source heard from no more is forgotten entirely.
+      if (ids.size === 0 && this.#bySource.get(this.#sources[this.#head]!) === ids) this.#bySource.delete(this.#sources[this.#head]!)
       this.#size--
       this.#head++
     }
     if (this.#head > 4096 && this.#head * 2 > this.#ids.length) {
+      this.#sources.splice(0, this.#head)
       this.#sets.splice(0, this.#head)
       this.#ids.splice(0, this.#head)
       this.#times.splice(0, this.#head)

@@ -1,7 +1,7 @@
 /**
  * A first-in first-out queue with O(1) push and shift (Array.prototype.shift is O(n), which made
  * a 100,000-message send queue quadratic). Storage is compacted once the consumed prefix
- * dominates. Pure data structure.
+ * dominates, and reset whenever it drains. Pure data structure.
  */
 
 export class Fifo<T> {
@@ -24,7 +24,12 @@ export class Fifo<T> {
     if (this.#head >= this.#items.length) return undefined
     const item = this.#items[this.#head]
     this.#items[this.#head++] = undefined
-    if (this.#head >= 1024 && this.#head * 2 >= this.#items.length) {
+    if (this.#head === this.#items.length) {
+      // Empty: start over, so a queue that drains after every message never grows (thousands of
+      // per-peer queues in a simulation would otherwise each hold up to 1,024 dead slots).
+      this.#items.length = 0
+      this.#head = 0
+    } else if (this.#head >= 1024 && this.#head * 2 >= this.#items.length) {
       this.#items = this.#items.slice(this.#head)
       this.#head = 0
     }

@@ -50,6 +50,8 @@ export class PeerConnection {
   lastSendMs: number
   lastReceiveMs: number
   inRoundRobin = false
+  /** Forgotten by its UdpCC (idle too long); a new connection replaces it on the next use. */
+  removed = false
 
   constructor (readonly address: NodeAddress, readonly key: string, nowMs: number, rttConfig: RttConfig) {
     this.rtt = new RttEstimator(rttConfig)
@@ -70,6 +72,12 @@ export class PeerConnection {
   /** Something to put on the wire now: an ack, a probe, or a reliable message the window allows. */
   writable (): boolean {
     return this.ackQueue.length > 0 || this.probeQueue.length > 0 || this.canSendReliable()
+  }
+
+  /** Nothing queued, in flight or owed, and no traffic either way since `sinceMs`. */
+  idleSince (sinceMs: number): boolean {
+    return this.queuedMessages() === 0 && this.ackQueue.length === 0 && !this.inRoundRobin &&
+      this.lastSendMs < sinceMs && this.lastReceiveMs < sinceMs
   }
 
   queuedMessages (): number {

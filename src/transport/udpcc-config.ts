@@ -24,6 +24,12 @@ export interface UdpCCConfig {
   secondChanceMs: number
   /** Datagrams sent per turn of the event loop before yielding. @default 256 */
   sendsPerFlush: number
+  /**
+   * A peer with nothing queued or in flight and no traffic either way for this long is forgotten
+   * (its RTT estimate with it), so a node that talks to thousands of peers over time — an
+   * overlay's lookups reach random roots — keeps memory for recent ones only. ms. @default 300000
+   */
+  idleConnectionMs: number
 }
 
 export const DEFAULT_UDPCC_CONFIG: UdpCCConfig = {
@@ -35,7 +41,8 @@ export const DEFAULT_UDPCC_CONFIG: UdpCCConfig = {
   duplicateWindow: 1000,
   duplicateRetentionMs: 120_000,
   secondChanceMs: 60_000,
-  sendsPerFlush: 256
+  sendsPerFlush: 256,
+  idleConnectionMs: 300_000
 }
 
 /** What the receiver learns besides the message (Bamboo's `Sink.recv` arguments). */

@@ -44,6 +44,7 @@ export class UdpCC<T> {
   /** Unfinished reliable messages by msg id. */
   readonly #outstanding = new Map<bigint, Outgoing>()
   #lastMacWarningMs = -Infinity
+  #lastSweepMs = -Infinity
   readonly #secondChance = new Map<bigint, Outgoing>()
   readonly #secondChanceOrder: Array<{ seq: bigint, atMs: number }> = []
   readonly #duplicates: DuplicateFilter
@@ -114,6 +115,11 @@ export class UdpCC<T> {
   }
 
   /** Smoothed RTT to `peer` in ms, −1 when unknown (Bamboo's `latency_mean`). */
+  /** Peers currently remembered (see `idleConnectionMs`). */
+  get connectionCount (): number {
+    return this.#connections.size
+  }
+
   latencyMeanMs (peer: NodeAddress): number {
     return this.#connections.get(addressKey(peer))?.rtt.srttMs ?? -1
   }
@@ -170,15 +176,27 @@ export class UdpCC<T> {
 
   #connection (address: NodeAddress, nowMs: number): PeerConnection {
     const cached = this.#byAddressObject.get(address)
-    if (cached !== undefined) return cached
+    if (cached !== undefined && !cached.removed) return cached
     const key = addressKey(address)
     let connection = this.#connections.get(key)
     if (connection === undefined) {
+      if (nowMs - this.#lastSweepMs >= this.config.idleConnectionMs / 2) this.#forgetIdle(nowMs)
       connection = new PeerConnection(address, key, nowMs, this.#rttConfig)
       this.#connections.set(key, connection)
     }
     this.#byAddressObject.set(address, connection)
     return connection
+  }
+
+  /** Forgets peers idle for `idleConnectionMs`; run lazily when new peers appear (no timer). */
+  #forgetIdle (nowMs: number): void {
+    this.#lastSweepMs = nowMs
+    const sinceMs = nowMs - this.config.idleConnectionMs
+    for (const [key, connection] of this.#connections) {
+      if (!connection.idleSince(sinceMs)) continue
+      connection.removed = true
+      this.#connections.delete(key)
+    }
   }
 
   // ---- receiving -------------------------------------------------------------------------
