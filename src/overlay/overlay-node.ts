@@ -223,11 +223,11 @@ export class OverlayNode {
     }
     const app = message.intermediateUpcall ? this.#apps.get(message.appId) : undefined
     if (app?.forward !== undefined && app.forward(message, from)) return
-    this.#forward(message, from)
+    this.#forward(message, from, next)
   }
 
-  #forward (message: RouteMsg, from: NodeAddress): void {
-    const next = this.nextHop(message.dest)
+  /** Sends to `next` (computed afresh when an application continues a message it took over). */
+  #forward (message: RouteMsg, from: NodeAddress, next: NeighborInfo = this.nextHop(message.dest)): void {
     if (next.guid === this.self.guid) { this.#handleRoute(message, from); return }
     this.observer.onRouteStep?.(message, false)
     const outbound: RouteMsg = { ...message, peerGuid: this.self.guid }
