@@ -33,6 +33,9 @@ const leafSet = flag('leaf-set', 2)
 const base = flag('base', 16)
 const joinSpacingUs = flag('join-spacing-ms', 100) * 1000
 const sessionMedianS = flag('session-median-s', Infinity)
+const transportFlag = args.indexOf('--transport')
+const transport = transportFlag < 0 ? 'udpcc' : args[transportFlag + 1]
+if (transport !== 'udpcc' && transport !== 'message') { process.stderr.write('--transport must be udpcc or message\n'); process.exit(2) }
 if (!isDigitBase(base)) { process.stderr.write('--base must be 2, 4, 16 or 256\n'); process.exit(2) }
 
 function loadModel (): NetworkModel {
@@ -53,6 +56,7 @@ const overlay: OverlayWorld = new OverlayWorld({
   seed: 'bench',
   model: loadModel(),
   overlay: { digitBase: base, leafSetSizePerSide: leafSet },
+  transport,
   observer: () => ({
     onRouteStep: (message, delivered) => {
       if (message.payload.type !== 'LookupReqPayload') return

@@ -107,3 +107,17 @@ test('immediate_join: nodes that all start at once as rings of one merge into on
   t.true(mergedAfterS > 0)
   t.is(correct(lookups(overlay, 5, 'immediate')), 60)
 })
+
+test('with the message-level transport (Bamboo\'s simulator style) 60 nodes converge and every lookup is correct', (t) => {
+  const overlay = new OverlayWorld({ seed: 'message-60', model: createSyntheticModel({ seed: 'message-60' }), transport: 'message' })
+  overlay.populate(60, 0.5 * second)
+  overlay.world.run({ untilUs: 60 * 0.5 * second + 2 * minute })
+  const report = checkLeafSets(overlay.liveOverlayNodes())
+  t.is(report.correct, 60, JSON.stringify(report.examples))
+  t.is(correct(lookups(overlay, 10, 'keys')), 600)
+  const victims = overlay.joinedNodes().filter((_, i) => i % 4 === 1)
+  for (const v of victims) overlay.world.crash(v)
+  overlay.world.run({ untilUs: overlay.world.nowUs + 3 * minute })
+  t.is(checkLeafSets(overlay.liveOverlayNodes()).correct, 45)
+  t.is(correct(lookups(overlay, 10, 'after-kill')), 450)
+})

@@ -6,11 +6,13 @@
  * the receiver's downlink, and delivered as an event owned by the receiving node, so crashing
  * that node drops whatever is in flight to it. Every drop is counted with its reason; nothing
  * is thrown for network reasons. Randomness comes only from the Rng given to the rules.
+ * It also carries opaque message-level packets (`carryPacket`) the same way, for the simulator's
+ * message-level transport; those arrive as world events, so a sender learns of a dead target.
  */
 import type { DatagramPort, DatagramReceiver } from '../../src/env/datagram-port.ts'
 import type { Rng } from '../../src/env/rng.ts'
 import { addressKey, type NodeAddress } from '../../src/ids/node-address.ts'
-import type { EventQueue } from '../event-queue.ts'
+import { WORLD_OWNER, type EventQueue } from '../event-queue.ts'
 import { AccessLink } from './access-link.ts'
 import { classifyDatagram } from './classify-datagram.ts'
 import type { NetworkModel } from './network-model.ts'
@@ -50,6 +52,9 @@ export interface NetworkObserver {
   recordDrop (reason: string, type: string, bytes: number): void
 }
 
+/** Takes a carried packet at its target; false when it cannot (counted as a 'closed' drop). */
+export type PacketReceiver = (source: NodeAddress, packet: unknown) => boolean
+
 export interface SimNetworkStats {
   sent: number
   delivered: number
@@ -65,6 +70,7 @@ interface Attachment {
   readonly uplink: AccessLink
   readonly downlink: AccessLink
   port: SimPort | null
+  packetReceiver: PacketReceiver | null
 }
 
 export class SimNetwork {
@@ -108,7 +114,7 @@ export class SimNetwork {
       throw new RangeError(`host ${host} is not in the model (${this.model.hostCount} hosts)`)
     }
     const rate = (bitsPerSecond: number) => new AccessLink({ bitsPerSecond, queueLimitUs: this.options.queueLimitUs })
-    this.#nodes.push({ node, key: '', host, uplink: rate(this.options.uplinkBitsPerSecond), downlink: rate(this.options.downlinkBitsPerSecond), port: null })
+    this.#nodes.push({ node, key: '', host, uplink: rate(this.options.uplinkBitsPerSecond), downlink: rate(this.options.downlinkBitsPerSecond), port: null, packetReceiver: null })
   }
 
   get nodeCount (): number {
@@ -153,47 +159,106 @@ export class SimNetwork {
     a.key = ''
     a.port.markClosed()
     a.port = null
+    a.packetReceiver = null
     a.uplink.reset()
     a.downlink.reset()
   }
 
   /** @internal Called by SimPort.send. */
   transmit (sourceNode: number, target: NodeAddress, bytes: Uint8Array): void {
-    this.stats.sent++
     const observer = this.#observer
     const type = observer === null ? '' : classifyDatagram(bytes)
+    const payload = bytes.slice()
+    this.#carry(sourceNode, target, bytes.length, type, false, (to, source) => {
+      const port = to.port
+      return port !== null && port.deliver(source, payload)
+    }, null)
+  }
+
+  /**
+   * Installs node `node`'s receiver of carried packets (until its port closes). The node's port
+   * must be open.
+   */
+  setPacketReceiver (node: number, receive: PacketReceiver): void {
+    const a = this.#attachment(node)
+    if (a.port === null) throw new Error(`node ${node} has no open port`)
+    a.packetReceiver = receive
+  }
+
+  /** Whether `receive` is still node `node`'s packet receiver (false once its port closed). */
+  hasPacketReceiver (node: number, receive: PacketReceiver): boolean {
+    return this.#nodes[node]?.packetReceiver === receive
+  }
+
+  /**
+   * Carries an opaque packet of `sizeBytes` from node `sourceNode` to `target` exactly as a
+   * datagram of that size (rules, links, delay, accounting under `type`). Its arrival is a world
+   * event: the target's packet receiver takes it, or it is dropped as 'closed'. `dropped` runs when
+   * it is lost, at once or at arrival. Returns the arrival time, µs, or −1 when dropped at once.
+   */
+  carryPacket (sourceNode: number, target: NodeAddress, sizeBytes: number, type: string, packet: unknown, dropped: () => void): number {
+    return this.#carry(sourceNode, target, sizeBytes, type, true, (to, source) => {
+      const receive = to.packetReceiver
+      return receive !== null && receive(source, packet)
+    }, dropped)
+  }
+
+  #carry (
+    sourceNode: number, target: NodeAddress, sizeBytes: number, type: string, worldOwned: boolean,
+    arrive: (to: Attachment, source: NodeAddress) => boolean, dropped: (() => void) | null
+  ): number {
+    this.stats.sent++
     const to = this.#route(target)
-    observer?.recordSend(sourceNode, type, bytes.length)
-    if (bytes.length > this.options.maxDatagramBytes) return this.#drop('oversize', type, bytes.length)
-    if (to === undefined) return this.#drop('unroutable', type, bytes.length)
+    this.#observer?.recordSend(sourceNode, type, sizeBytes)
+    const dropNow = (reason: string): number => {
+      this.#drop(reason, type, sizeBytes)
+      dropped?.()
+      return -1
+    }
+    if (sizeBytes > this.options.maxDatagramBytes) return dropNow('oversize')
+    if (to === undefined) return dropNow('unroutable')
     const nowUs = this.queue.nowUs
     let extraUs = 0
-    const facts = { nowUs, sourceNode, targetNode: to.node, sizeBytes: bytes.length }
+    const facts = { nowUs, sourceNode, targetNode: to.node, sizeBytes }
     for (const rule of this.#rules) {
       const verdict = rule.judge(facts)
       if (verdict === undefined) continue
-      if (verdict.kind === 'drop') return this.#drop(verdict.reason, type, bytes.length)
+      if (verdict.kind === 'drop') return dropNow(verdict.reason)
       if (verdict.kind === 'delay') extraUs = verdict.extraUs
       break
     }
     const from = this.#attachment(sourceNode)
-    const wireBytes = bytes.length + this.options.headerOverheadBytes
+    const wireBytes = sizeBytes + this.options.headerOverheadBytes
     const sentUs = from.uplink.transmit(nowUs, wireBytes)
-    if (sentUs < 0) return this.#drop('uplink-queue', type, bytes.length)
+    if (sentUs < 0) return dropNow('uplink-queue')
+    const source = from.port?.local ?? null
+    if (source === null) return dropNow('closed')
     const arrivalUs = sentUs + this.oneWayUs(sourceNode, to.node) + extraUs
-    const payload = bytes.slice()
-    const source = this.#nodes[sourceNode]!.port?.local ?? null
-    if (source === null) return this.#drop('closed', type, bytes.length)
-    if (to.downlink.unlimited) {
-      this.queue.schedule(arrivalUs, to.node, () => this.#deliver(to, source, payload, type))
-      return
+    const owner = worldOwned ? WORLD_OWNER : to.node
+    const deliver = (): void => {
+      if (!arrive(to, source)) {
+        this.#drop('closed', type, sizeBytes)
+        dropped?.()
+        return
+      }
+      this.stats.delivered++
+      this.#observer?.recordDelivery(to.node, type, sizeBytes)
     }
-    this.queue.schedule(arrivalUs, to.node, () => {
+    if (to.downlink.unlimited) {
+      this.queue.post(arrivalUs, owner, deliver)
+      return arrivalUs
+    }
+    this.queue.post(arrivalUs, owner, () => {
       const doneUs = to.downlink.transmit(this.queue.nowUs, wireBytes)
-      if (doneUs < 0) return this.#drop('downlink-queue', type, payload.length)
-      if (doneUs === this.queue.nowUs) return this.#deliver(to, source, payload, type)
-      this.queue.schedule(doneUs, to.node, () => this.#deliver(to, source, payload, type))
+      if (doneUs < 0) {
+        this.#drop('downlink-queue', type, sizeBytes)
+        dropped?.()
+        return
+      }
+      if (doneUs === this.queue.nowUs) return deliver()
+      this.queue.post(doneUs, owner, deliver)
     })
+    return arrivalUs
   }
 
   #route (target: NodeAddress): Attachment | undefined {
@@ -202,13 +267,6 @@ export class SimNetwork {
     const found = this.#byAddress.get(addressKey(target))
     if (found !== undefined) this.#byAddressObject.set(target, found)
     return found
-  }
-
-  #deliver (to: Attachment, source: NodeAddress, payload: Uint8Array, type: string): void {
-    const port = to.port
-    if (port === null || !port.deliver(source, payload)) return this.#drop('closed', type, payload.length)
-    this.stats.delivered++
-    this.#observer?.recordDelivery(to.node, type, payload.length)
   }
 
   #drop (reason: string, type: string, bytes: number): void {

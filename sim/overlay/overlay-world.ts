@@ -8,8 +8,10 @@ import type { Id } from '../../src/ids/node-id.ts'
 import type { OverlayConfig } from '../../src/overlay/overlay-config.ts'
 import { OverlayNode, type OverlayObserver } from '../../src/overlay/overlay-node.ts'
 import { trueRoot } from '../../src/overlay/ring-truth.ts'
+import { wireSerializer } from '../../src/transport/serializer.ts'
 import { sortedGuids } from '../checkers/routing-checker.ts'
 import type { NetworkModel } from '../net/network-model.ts'
+import { SimMessageTransport } from '../net/sim-message-transport.ts'
 import type { SimNetworkOptions } from '../net/sim-network.ts'
 import { World } from '../world.ts'
 
@@ -18,9 +20,17 @@ export interface OverlayWorldOptions {
   model: NetworkModel
   network?: Partial<SimNetworkOptions>
   overlay?: Partial<OverlayConfig>
+  /**
+   * 'udpcc': every node runs UdpCC over the simulated datagram network (every ack and
+   * retransmission simulated); 'message': the message-level transport, as Bamboo's simulator
+   * carries messages, for large runs. @default 'udpcc'
+   */
+  transport?: SimTransportKind
   /** Called for every node incarnation; metrics only. */
   observer?: (node: number) => OverlayObserver
 }
+
+export type SimTransportKind = 'udpcc' | 'message'
 
 export interface LookupOutcome {
   source: number
@@ -53,7 +63,10 @@ export class OverlayWorld {
       host,
       factory: (ctx) => {
         const gatewayAddress = gateway === null ? [] : [world.address(gateway)]
-        const node = new OverlayNode(ctx.env, { ...this.options.overlay, gateways: gatewayAddress }, this.options.observer?.(ctx.node) ?? {})
+        const transport = this.options.transport === 'message'
+          ? new SimMessageTransport(world.network, ctx.node, ctx.env, wireSerializer, { typeName: (message) => message.type })
+          : undefined
+        const node = new OverlayNode(ctx.env, { ...this.options.overlay, gateways: gatewayAddress }, this.options.observer?.(ctx.node) ?? {}, { transport })
         this.#nodes.set(ctx.node, node)
         this.#byGuid.set(node.self.guid, ctx.node)
         node.start()

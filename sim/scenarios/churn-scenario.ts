@@ -15,7 +15,7 @@ import type { TypeTrafficRow } from '../metrics/traffic.ts'
 import { loadNetworkModel } from '../net/models/load-model.ts'
 import { createSyntheticModel } from '../net/models/synthetic-model.ts'
 import type { InputFile, NetworkModel } from '../net/network-model.ts'
-import { OverlayWorld, type LookupOutcome } from '../overlay/overlay-world.ts'
+import { OverlayWorld, type LookupOutcome, type SimTransportKind } from '../overlay/overlay-world.ts'
 import type { RunStatus } from '../world.ts'
 import { bytesToBigUint } from '../../src/ids/sha1.ts'
 import type { DigitBase } from '../../src/ids/digits.ts'
@@ -41,6 +41,8 @@ export interface ChurnScenarioConfig {
   lookupIntervalS: number
   /** Nodes in each group (all look up the same key at the same moment). */
   lookupGroup: number
+  /** 'udpcc' (every ack and retransmission simulated) or 'message' (Bamboo's simulator's level; faster). */
+  transport: SimTransportKind
   /** After churn stops, watch up to this long for every leaf set and lookup to be correct, s; 0 = skip. */
   settleS: number
 }
@@ -48,7 +50,7 @@ export interface ChurnScenarioConfig {
 export const DEFAULT_CHURN_SCENARIO: ChurnScenarioConfig = {
   seed: '1', nodes: 100, latencyFile: null, latencyValues: 'rtt', digitBase: 16, leafSetSizePerSide: 4,
   sessionMedianS: null, sessions: 'exponential', joinSpacingMs: 100, warmupS: 120, durationS: 300,
-  lookupIntervalS: 1, lookupGroup: 10, settleS: 300
+  lookupIntervalS: 1, lookupGroup: 10, transport: 'udpcc', settleS: 300
 }
 
 export interface ChurnScenarioResult {
@@ -69,6 +71,7 @@ export function runChurnScenario (config: ChurnScenarioConfig, progress?: (statu
     seed: config.seed,
     model,
     overlay: { digitBase: config.digitBase, leafSetSizePerSide: config.leafSetSizePerSide },
+    transport: config.transport,
     observer: () => ({
       onRouteStep: (message, delivered) => {
         if (delivered || message.payload.type !== 'LookupReqPayload') return
@@ -225,6 +228,7 @@ function settledLookups (overlay: OverlayWorld, progress?: (status: RunStatus) =
 
 export function checkChurnConfig (config: ChurnScenarioConfig): void {
   if (!(Number.isInteger(config.nodes) && config.nodes >= 2)) throw new RangeError(`nodes must be an integer ≥ 2, got ${config.nodes}`)
+  if (config.transport !== 'udpcc' && config.transport !== 'message') throw new RangeError(`transport must be udpcc or message, got ${String(config.transport)}`)
   if (!(config.durationS > 0)) throw new RangeError(`duration must be > 0, got ${config.durationS}`)
   if (config.sessionMedianS !== null && !(config.sessionMedianS > 0)) throw new RangeError(`session median must be > 0, got ${config.sessionMedianS}`)
   if (!(Number.isInteger(config.leafSetSizePerSide) && config.leafSetSizePerSide >= 1)) throw new RangeError(`leaf set must be ≥ 1, got ${config.leafSetSizePerSide}`)

@@ -101,7 +101,7 @@ export class Maintenance {
     const heardSinceMs = node.config.skipPingIfHeard ? node.env.clock.nowMs() - node.config.pingPeriodMs / 2 : Infinity
     for (const neighbor of everyone) {
       if (node.health.periodicPings.has(neighbor.guid) || node.health.possiblyDown.has(neighbor.guid)) continue
-      if (node.udpcc.lastReceiveMs(neighbor.address) > heardSinceMs) continue
+      if (node.transport.lastReceiveMs(neighbor.address) > heardSinceMs) continue
       this.sendAsPing(neighbor, { type: 'PingMsg' })
     }
   }

@@ -15,6 +15,7 @@ import { nodeIdOf, type Id } from '../ids/node-id.ts'
 import { ringDistance } from '../ids/ring.ts'
 import { addressKey, sameAddress, type NodeAddress } from '../ids/node-address.ts'
 import { wireSerializer } from '../transport/serializer.ts'
+import type { MessageTransport } from '../transport/message-transport.ts'
 import { UdpCC, type UdpCCConfig } from '../transport/udpcc.ts'
 import type { NeighborInfo } from '../wire/fields.ts'
 import type { RouteMsg } from '../wire/router-messages.ts'
@@ -44,6 +45,12 @@ export interface OverlayObserver {
   onJoined?(): void
 }
 
+/** The node's transport: UdpCC (with this configuration) by default, or a given one. */
+export interface OverlayTransportOptions {
+  udpcc?: Partial<UdpCCConfig>
+  transport?: MessageTransport<WireMessage>
+}
+
 export type LookupDone = (owner: NeighborInfo | null) => void
 
 const LOOKUP_APP = 0n
@@ -52,7 +59,8 @@ const WAIT_QUEUE_MAX = 1000
 export class OverlayNode {
   readonly config: OverlayConfig
   readonly self: NeighborInfo
-  readonly udpcc: UdpCC<WireMessage>
+  /** UdpCC on the environment's port, unless a transport was given (the simulator's message-level one). */
+  readonly transport: MessageTransport<WireMessage>
   readonly leafSet: LeafSet
   readonly routingTable: RoutingTable
   readonly reverseRt = new Map<bigint, NeighborInfo>()
@@ -68,17 +76,17 @@ export class OverlayNode {
   readonly #waiting: Array<{ message: WireMessage, from: NodeAddress }> = []
   #stopped = false
 
-  constructor (readonly env: Env, config: Partial<OverlayConfig> = {}, readonly observer: OverlayObserver = {}, udpccConfig: Partial<UdpCCConfig> = {}) {
+  constructor (readonly env: Env, config: Partial<OverlayConfig> = {}, readonly observer: OverlayObserver = {}, transport: OverlayTransportOptions = {}) {
     this.config = { ...DEFAULT_OVERLAY_CONFIG, ...config }
     this.self = { address: env.port.local, guid: nodeIdOf(env.port.local) }
-    this.udpcc = new UdpCC(env, wireSerializer, udpccConfig)
+    this.transport = transport.transport ?? new UdpCC(env, wireSerializer, transport.udpcc)
     this.leafSet = new LeafSet(this.self, this.config.leafSetSizePerSide)
     this.routingTable = new RoutingTable(this.self, this.config.digitBase, this.config.replaceRatio)
     this.health = new NeighborHealth(this.config.downNodesCap)
     this.join = new Join(this)
     this.maintenance = new Maintenance(this)
     this.coordinates = new Coordinates(this)
-    this.udpcc.onMessage((message, source) => this.#onMessage(message, source))
+    this.transport.onMessage((message, source) => this.#onMessage(message, source))
   }
 
   /** Joins (or starts a ring) and starts maintenance. */
@@ -94,7 +102,7 @@ export class OverlayNode {
     this.maintenance.stop()
     for (const pending of this.#pendingLookups.values()) pending.timer.cancel()
     this.#pendingLookups.clear()
-    this.udpcc.close()
+    this.transport.close()
   }
 
   get stopped (): boolean {
@@ -121,7 +129,7 @@ export class OverlayNode {
   /** Sends reliably with a deadline; `done(delivered)` reports the UdpCC outcome. */
   send (target: NodeAddress, message: WireMessage, timeoutMs: number, done: ((delivered: boolean) => void) | null = null): void {
     if (this.#stopped) return
-    const sent = this.udpcc.send(target, message, timeoutMs, done)
+    const sent = this.transport.send(target, message, timeoutMs, done)
     if (!sent.ok) {
       this.env.log.log('warn', 'send-refused', { to: addressKey(target), type: message.type, error: sent.error })
       done?.(false)
@@ -207,7 +215,7 @@ export class OverlayNode {
   hopDeadlineMs (peer: NodeAddress): number {
     const { hopTimeoutMs, rerouteRtoMultiple, rerouteMinMs } = this.config
     if (!(rerouteRtoMultiple > 0)) return hopTimeoutMs
-    return Math.min(hopTimeoutMs, Math.max(rerouteMinMs, rerouteRtoMultiple * this.udpcc.rtoMs(peer)))
+    return Math.min(hopTimeoutMs, Math.max(rerouteMinMs, rerouteRtoMultiple * this.transport.rtoMs(peer)))
   }
 
   isSelf (neighbor: NeighborInfo): boolean {
@@ -316,7 +324,7 @@ export class OverlayNode {
   measured (neighbor: NeighborInfo): void {
     if (this.#stopped) return
     this.messageSucceeded(neighbor)
-    const rttMs = this.udpcc.latencyMeanMs(neighbor.address)
+    const rttMs = this.transport.latencyMeanMs(neighbor.address)
     if (rttMs < 0) return
     this.health.rttMs.set(neighbor.guid, rttMs)
     this.coordinates.sampleNeighbor(neighbor.guid, rttMs)

@@ -21,6 +21,7 @@ import { DuplicateFilter } from './duplicate-filter.ts'
 import { Fifo } from './fifo.ts'
 import { DEFAULT_RTT_CONFIG, type RttConfig } from './rtt-estimator.ts'
 import { PeerConnection, type Outgoing } from './peer-connection.ts'
+import type { MessageTransport } from './message-transport.ts'
 import type { Serializer } from './serializer.ts'
 import { emptyStats, type UdpCCStats } from './udpcc-stats.ts'
 import { DEFAULT_UDPCC_CONFIG, type MessageHandler, type ReceiveInfo, type SendError, type SendResult, type UdpCCConfig } from './udpcc-config.ts'
@@ -30,7 +31,7 @@ export { DEFAULT_UDPCC_CONFIG, type MessageHandler, type ReceiveInfo, type SendE
 const MAX_ATTEMPT = 0x7f
 const MAX_MSG_ID = (1n << 55n) - 1n
 
-export class UdpCC<T> {
+export class UdpCC<T> implements MessageTransport<T> {
   readonly config: UdpCCConfig
   readonly stats: UdpCCStats = emptyStats()
   readonly #clock: Clock

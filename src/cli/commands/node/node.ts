@@ -28,7 +28,7 @@ export async function runNode (args: NodeArgs): Promise<void> {
   const env = { clock: new SystemClock(), rng: new SeededRng(randomBytes(16).toString('hex')), port, log }
   const node = new OverlayNode(env, {
     gateways, digitBase: args.base, leafSetSizePerSide: args.leafSet, immediateJoin: args.immediateJoin, secondChanceTimeoutMs: args.secondChance
-  }, {}, { macKey })
+  }, {}, { udpcc: { macKey } })
   node.registerApp(0x7865737472696e67n, {
     leafSetChanged: (predecessors, successors) => log.log('info', 'leaf-set', {
       predecessors: predecessors.map((n) => addressKey(n.address)), successors: successors.map((n) => addressKey(n.address))

@@ -78,6 +78,7 @@ export interface ChurnArgs {
   joinSpacing: string
   lookupInterval: string
   lookupGroup: number
+  transport: 'udpcc' | 'message'
   settle: string
   seed: string
   out: string | undefined
@@ -99,6 +100,7 @@ const churnCommand: CommandModule<object, ChurnArgs> = {
     .option('join-spacing', { type: 'string', default: '100ms', describe: 'gap between joins while the ring is built' })
     .option('lookup-interval', { type: 'string', default: '1s', describe: 'a lookup group every this long' })
     .option('lookup-group', { type: 'number', default: 10, describe: 'nodes looking up one key at the same moment' })
+    .option('transport', { choices: ['udpcc', 'message'] as const, default: 'udpcc' as const, describe: 'udpcc simulates every ack and retransmission; message carries messages as Bamboo\'s simulator does (about 2x faster, 1/3 the memory)' })
     .option('settle', { type: 'string', default: '5min', describe: 'after churn stops, wait up to this long for correct leaf sets (0 skips)' })
     .example('$0 sim churn --nodes 1000 --latency ../shared/data/king128-bamboo/king128.top --session-median 1.4min', 'Bamboo\'s 1.4-minute experiment') as never,
   handler: async (args) => handleErrors(args.verbose, async () => {

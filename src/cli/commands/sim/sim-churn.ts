@@ -51,6 +51,7 @@ function churnConfig (args: ChurnArgs): ChurnScenarioConfig {
     durationS: seconds('duration', args.duration),
     lookupIntervalS: seconds('lookup-interval', args.lookupInterval),
     lookupGroup: args.lookupGroup,
+    transport: args.transport,
     settleS: seconds('settle', args.settle)
   }
 }

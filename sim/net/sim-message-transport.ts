@@ -1,0 +1,251 @@
+/**
+ * The simulator's message-level transport, the way Bamboo's own simulator carries messages
+ * (`bamboo.sim.Network`): a reliable send is one packet over the simulated network (same rules,
+ * links, delays and traffic accounting as a datagram of UdpCC's size for it) and one ack packet
+ * back; the message is encoded at send, for its size and to refuse what UdpCC would refuse, and
+ * decoded afresh at the target, so nodes never share message objects. A lost packet or ack is
+ * retransmitted at the peer's RTO (Bamboo's estimator, doubled per loss) until the deadline, and
+ * a target that got the message already is not handed it twice.
+ *
+ * What it leaves out, on purpose: UdpCC's congestion window, piggybacked acks, spurious
+ * retransmissions and the HMAC; an ack arriving after the deadline fails the send then rather
+ * than at the deadline (no deadline timer is set while an attempt is in flight). It is faster and
+ * leaner than UdpCC over the simulated datagram network, for runs of thousands of nodes; UdpCC
+ * remains the transport for studies of the transport itself. Never throws for network reasons.
+ */
+import type { Clock, Timer } from '../../src/env/clock.ts'
+import type { DatagramPort } from '../../src/env/datagram-port.ts'
+import { addressKey, type NodeAddress } from '../../src/ids/node-address.ts'
+import type { MessageTransport } from '../../src/transport/message-transport.ts'
+import { DEFAULT_RTT_CONFIG, RttEstimator, type RttConfig } from '../../src/transport/rtt-estimator.ts'
+import type { Serializer } from '../../src/transport/serializer.ts'
+import type { MessageHandler, SendResult } from '../../src/transport/udpcc-config.ts'
+import { DATA_HEADER_BYTES, MAX_DATAGRAM_BYTES, PURE_ACK_BYTES } from '../../src/wire/datagram.ts'
+import type { PacketReceiver, SimNetwork } from './sim-network.ts'
+
+export interface SimMessageTransportOptions<T> {
+  /** Names a message for traffic-by-type metrics (as the datagram classifier would). */
+  typeName: (message: T) => string
+  /** Largest message, header included, as UdpCC's limit. @default 16384 */
+  maxDatagramBytes: number
+  /** A peer unused this long is forgotten with its RTT estimate, ms. @default 300000 */
+  idleConnectionMs: number
+  rtt: RttConfig
+}
+
+export interface SimMessageTransportStats {
+  sent: number
+  acked: number
+  failed: number
+  retransmissions: number
+  duplicates: number
+  undecodable: number
+}
+
+interface Peer {
+  readonly rtt: RttEstimator
+  lastReceiveMs: number
+  lastUseMs: number
+  /** Forgotten (idle or closed): the next send to this address makes a new one. */
+  removed: boolean
+}
+
+interface Outgoing<T> {
+  readonly owner: SimMessageTransport<T>
+  readonly target: NodeAddress
+  readonly body: Uint8Array
+  readonly type: string
+  readonly peer: Peer
+  readonly deadlineMs: number
+  readonly done: ((delivered: boolean) => void) | null
+  attempt: number
+  sendMs: number
+  delivered: boolean
+  finished: boolean
+  timer: Timer | null
+}
+
+type Packet<T> = { readonly ack: false, readonly outgoing: Outgoing<T> } | { readonly ack: true, readonly outgoing: Outgoing<T> }
+
+export class SimMessageTransport<T> implements MessageTransport<T> {
+  readonly stats: SimMessageTransportStats = { sent: 0, acked: 0, failed: 0, retransmissions: 0, duplicates: 0, undecodable: 0 }
+  readonly #options: SimMessageTransportOptions<T>
+  readonly #peers = new Map<string, Peer>()
+  #byAddressObject = new WeakMap<NodeAddress, Peer>()
+  readonly #receive: PacketReceiver
+  #handler: MessageHandler<T> | null = null
+  #lastSweepMs: number
+  #closed = false
+
+  constructor (
+    private readonly network: SimNetwork,
+    private readonly node: number,
+    private readonly env: { clock: Clock, port: DatagramPort },
+    private readonly serializer: Serializer<T>,
+    options: Partial<SimMessageTransportOptions<T>> & Pick<SimMessageTransportOptions<T>, 'typeName'>
+  ) {
+    this.#options = { maxDatagramBytes: MAX_DATAGRAM_BYTES, idleConnectionMs: 300_000, rtt: DEFAULT_RTT_CONFIG, ...options }
+    this.#lastSweepMs = env.clock.nowMs()
+    this.#receive = (source, packet) => this.#onPacket(source, packet as Packet<T>)
+    network.setPacketReceiver(node, this.#receive)
+  }
+
+  get local (): NodeAddress {
+    return this.env.port.local
+  }
+
+  onMessage (handler: MessageHandler<T>): void {
+    this.#handler = handler
+  }
+
+  send (target: NodeAddress, message: T, timeoutMs: number, done: ((delivered: boolean) => void) | null = null): SendResult {
+    if (!(timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, not ${timeoutMs}`)
+    if (this.#closed) return { ok: false, error: { kind: 'closed' } }
+    const body = this.serializer.encode(message)
+    const sizeBytes = body.length + DATA_HEADER_BYTES
+    if (sizeBytes > this.#options.maxDatagramBytes) return { ok: false, error: { kind: 'too-large', sizeBytes, maxBytes: this.#options.maxDatagramBytes } }
+    const nowMs = this.env.clock.nowMs()
+    const peer = this.#peer(target, nowMs)
+    const outgoing: Outgoing<T> = {
+      owner: this, target, body, type: this.#options.typeName(message), peer, deadlineMs: nowMs + timeoutMs, done,
+      attempt: 0, sendMs: nowMs, delivered: false, finished: false, timer: null
+    }
+    this.stats.sent++
+    this.#transmit(outgoing)
+    return { ok: true, token: BigInt(this.stats.sent) }
+  }
+
+  latencyMeanMs (peer: NodeAddress): number {
+    return this.#peers.get(addressKey(peer))?.rtt.srttMs ?? -1
+  }
+
+  rtoMs (peer: NodeAddress): number {
+    return this.#peers.get(addressKey(peer))?.rtt.rtoMs ?? this.#options.rtt.maxRtoMs
+  }
+
+  lastReceiveMs (peer: NodeAddress): number {
+    return this.#peers.get(addressKey(peer))?.lastReceiveMs ?? 0
+  }
+
+  /** Peers currently remembered. */
+  get peerCount (): number {
+    return this.#peers.size
+  }
+
+  close (): void {
+    if (this.#closed) return
+    this.#closed = true
+    for (const peer of this.#peers.values()) peer.removed = true
+    this.#peers.clear()
+    this.#byAddressObject = new WeakMap()
+    this.env.port.close()
+  }
+
+  /** Whether this transport still runs: not closed, and its node's port not closed by a crash. */
+  get #alive (): boolean {
+    return !this.#closed && this.network.hasPacketReceiver(this.node, this.#receive)
+  }
+
+  #transmit (outgoing: Outgoing<T>): void {
+    outgoing.sendMs = this.env.clock.nowMs()
+    outgoing.peer.lastUseMs = outgoing.sendMs
+    const packet: Packet<T> = { ack: false, outgoing }
+    this.network.carryPacket(this.node, outgoing.target, outgoing.body.length + DATA_HEADER_BYTES, outgoing.type, packet, () => this.#lost(outgoing))
+  }
+
+  /** An attempt or its ack was lost: retransmit at the RTO, or fail at the deadline. */
+  #lost (outgoing: Outgoing<T>): void {
+    if (outgoing.finished || !this.#alive) return
+    const rto = outgoing.peer.rtt
+    const retryMs = outgoing.sendMs + rto.rtoMs
+    rto.backOff()
+    const nowMs = this.env.clock.nowMs()
+    if (retryMs >= outgoing.deadlineMs) {
+      outgoing.timer = this.env.clock.setTimer(Math.max(0, outgoing.deadlineMs - nowMs), () => this.#fail(outgoing))
+      return
+    }
+    outgoing.timer = this.env.clock.setTimer(Math.max(0, retryMs - nowMs), () => {
+      outgoing.timer = null
+      if (outgoing.finished) return
+      outgoing.attempt++
+      this.stats.retransmissions++
+      this.#transmit(outgoing)
+    })
+  }
+
+  #fail (outgoing: Outgoing<T>): void {
+    if (outgoing.finished) return
+    outgoing.finished = true
+    this.stats.failed++
+    outgoing.done?.(false)
+  }
+
+  #onPacket (source: NodeAddress, packet: Packet<T>): boolean {
+    if (this.#closed) return false
+    const outgoing = packet.outgoing
+    if (packet.ack) {
+      if (outgoing.owner !== this) return true
+      this.#onAck(outgoing)
+      return true
+    }
+    const ack: Packet<T> = { ack: true, outgoing }
+    const sender = outgoing.owner
+    this.network.carryPacket(this.node, source, PURE_ACK_BYTES, 'ack', ack, () => sender.#lost(outgoing))
+    if (outgoing.delivered) {
+      this.stats.duplicates++
+      return true
+    }
+    outgoing.delivered = true
+    const decoded = this.serializer.decode(outgoing.body)
+    if (!decoded.ok) {
+      this.stats.undecodable++
+      return true
+    }
+    this.#handler?.(decoded.value, source, { tries: outgoing.attempt, waitMs: 0, estRttMs: outgoing.peer.rtt.srttMs })
+    return true
+  }
+
+  #onAck (outgoing: Outgoing<T>): void {
+    if (outgoing.finished) return
+    outgoing.finished = true
+    outgoing.timer?.cancel()
+    const nowMs = this.env.clock.nowMs()
+    const peer = outgoing.peer
+    peer.lastReceiveMs = nowMs
+    peer.lastUseMs = nowMs
+    peer.rtt.addSample(Math.floor(nowMs) - Math.floor(outgoing.sendMs))
+    if (nowMs > outgoing.deadlineMs) {
+      this.stats.failed++
+      outgoing.done?.(false)
+      return
+    }
+    this.stats.acked++
+    outgoing.done?.(true)
+  }
+
+  #peer (address: NodeAddress, nowMs: number): Peer {
+    const cached = this.#byAddressObject.get(address)
+    if (cached !== undefined && !cached.removed) return cached
+    const key = addressKey(address)
+    let peer = this.#peers.get(key)
+    if (peer === undefined) {
+      this.#forgetIdle(nowMs)
+      peer = { rtt: new RttEstimator(this.#options.rtt), lastReceiveMs: nowMs, lastUseMs: nowMs, removed: false }
+      this.#peers.set(key, peer)
+    }
+    this.#byAddressObject.set(address, peer)
+    return peer
+  }
+
+  /** Drops peers idle for `idleConnectionMs`, at most once per that period (lazily, no timer). */
+  #forgetIdle (nowMs: number): void {
+    const idleMs = this.#options.idleConnectionMs
+    if (nowMs - this.#lastSweepMs < idleMs) return
+    this.#lastSweepMs = nowMs
+    for (const [key, peer] of this.#peers) {
+      if (nowMs - peer.lastUseMs < idleMs) continue
+      peer.removed = true
+      this.#peers.delete(key)
+    }
+  }
+}
