@@ -14,6 +14,7 @@ import type { Coordinate, NodeIdObject } from '../src/wire/vivaldi-messages.ts'
 import type { NeighborInfo } from '../src/wire/fields.ts'
 import { hostFromBytes, type NodeAddress } from '../src/ids/node-address.ts'
 import { toHex } from '../src/ids/sha1.ts'
+import { Gen } from './support/random-messages.ts'
 
 const SEED = 'wire-fuzz/1'
 const INPUTS = 1_000_000
@@ -40,6 +41,7 @@ const coordinate = (): Coordinate => {
   return { type, values: Array.from({ length: type === 'FiveDVC' ? 5 : 3 }, f64) }
 }
 const nodeId = (): NodeIdObject => ({ type: 'NodeId', address: address() })
+const dhtGen = new Gen(rng)
 type TypeName = WireMessage['type']
 const LEAVES: readonly TypeName[] = ['PingMsg', 'LeafSetReq', 'JoinReq', 'JoinResp', 'LeafSetChanged', 'RoutingTableReq', 'RoutingTableResp',
   'RoutingNeighborAnnounce', 'LookupReqPayload', 'LookupRespMsg', 'CoordReq', 'CoordResp', 'NeighborInfo', 'VirtualCoordinate',
@@ -70,12 +72,13 @@ function message (type: TypeName, depth: number): WireMessage {
     case 'LocateNodeResp': return { type, coordinate: coordinate(), locatedId: nodeId() }
     case 'PingVCResp': return { type, version: i32(), coordinate: coordinate() }
     case 'PingNodeMsg': return { type, coordinate: coordinate() }
-    default: return { type } // PingMsg, LeafSetReq
+    case 'PingMsg': case 'LeafSetReq': return { type }
+    default: return dhtGen.message(type, depth) // the DHT and data-manager types
   }
 }
 
 const CODES = registeredWireTypes().map((r) => new Uint8Array(Buffer.from(r.codeHex, 'hex')))
-const FOREIGN_CODES = ['1836e7972ccbc97b', 'ce94dfdf26cc2672', '0000000000000000', 'ffffffffffffffff'].map((h) => new Uint8Array(Buffer.from(h, 'hex')))
+const FOREIGN_CODES = ['46e3f5520477ec80', 'b46dbdc4f92f1eb4', '0000000000000000', 'ffffffffffffffff'].map((h) => new Uint8Array(Buffer.from(h, 'hex')))
 
 interface Seed { bytes: Uint8Array, codeAt: number[], lengthAt: number[] }
 

@@ -2,7 +2,8 @@
  * Golden layouts written out by hand from bamboo.md §10's field tables (and the Java classes for
  * the types §10 does not list): for every registered type, the expected bytes are a commented
  * concatenation of pieces, compared with the encoder's output and decoded back. Also the type
- * codes (§10, captures) and application ids (§3).
+ * codes (§10, captures) and application ids (§3). The DHT and data-manager types' layouts are in
+ * wire-dht.test.ts.
  */
 import test, { type ExecutionContext } from 'ava'
 import { createHash } from 'node:crypto'
@@ -113,7 +114,7 @@ test('type codes: bamboo.md §10 and captures', (t) => {
     'bamboo.vivaldi.LocateNodeResp': C.LocateNodeResp,
     'ostore.util.NodeId': C.NodeId,
     'bamboo.vivaldi.SpecialVC': C.SpecialVC,
-    // DHT layer (not registered yet, but the rule must give the documented codes).
+    // DHT layer (registered by dht-messages.ts / dmgr-messages.ts; layouts in wire-dht.test.ts).
     'bamboo.dht.Dht$PutReqPayload': '1836e7972ccbc97b',
     'bamboo.dht.Dht$PutRespMsg': 'ce94dfdf26cc2672',
     'bamboo.dht.Dht$GetRespMsg': '0391af23c8023dc8',
@@ -137,7 +138,17 @@ test('registry: exactly the expected types, each under the code SHA-1 of its cla
     'Rpc$Msg': 'bamboo.lss.Rpc$Msg',
     VirtualCoordinate: 'bamboo.vivaldi.VirtualCoordinate', SpecialVC: 'bamboo.vivaldi.SpecialVC', FiveDVC: 'bamboo.vivaldi.FiveDVC',
     NodeId: 'ostore.util.NodeId', LocateNodeMsg: 'bamboo.vivaldi.LocateNodeMsg', LocateNodeResp: 'bamboo.vivaldi.LocateNodeResp',
-    PingVCResp: 'bamboo.vivaldi.PingVCResp', PingNodeMsg: 'bamboo.vivaldi.PingNodeMsg'
+    PingVCResp: 'bamboo.vivaldi.PingVCResp', PingNodeMsg: 'bamboo.vivaldi.PingNodeMsg',
+    'Dht$PutReqPayload': 'bamboo.dht.Dht$PutReqPayload', 'Dht$PutRespMsg': 'bamboo.dht.Dht$PutRespMsg',
+    'Dht$GetValue': 'bamboo.dht.Dht$GetValue', 'Dht$GetRespMsg': 'bamboo.dht.Dht$GetRespMsg',
+    'Dht$DiskSizeMsg': 'bamboo.dht.Dht$DiskSizeMsg', 'Dht$ForwardThroughLeafSetReq': 'bamboo.dht.Dht$ForwardThroughLeafSetReq',
+    IterGetReq: 'bamboo.dht.IterGetReq', IterGetResp: 'bamboo.dht.IterGetResp', RecurGetReq: 'bamboo.dht.RecurGetReq',
+    RecurGetResp: 'bamboo.dht.RecurGetResp', RpcGetReq: 'bamboo.dht.RpcGetReq', RpcGetResp: 'bamboo.dht.RpcGetResp',
+    PutOrRemoveMsg: 'bamboo.dmgr.PutOrRemoveMsg', PutOrRemoveAck: 'bamboo.dmgr.PutOrRemoveAck',
+    FetchMerkleTreeNodeReq: 'bamboo.dmgr.FetchMerkleTreeNodeReq', FetchMerkleTreeNodeResp: 'bamboo.dmgr.FetchMerkleTreeNodeResp',
+    FetchMerkleTreeNodeReject: 'bamboo.dmgr.FetchMerkleTreeNodeReject', FetchKeysReq: 'bamboo.dmgr.FetchKeysReq',
+    FetchKeysResp: 'bamboo.dmgr.FetchKeysResp', FetchDataReq: 'bamboo.dmgr.FetchDataReq', FetchDataResp: 'bamboo.dmgr.FetchDataResp',
+    ReplicaSetReq: 'bamboo.dmgr.ReplicaSetReq', ReplicaSetResp: 'bamboo.dmgr.ReplicaSetResp'
   }
   const registered = registeredWireTypes()
   t.deepEqual(registered.map((r) => r.type).sort(), Object.keys(expected).sort())

@@ -13,7 +13,7 @@ import { sortedGuids } from '../checkers/routing-checker.ts'
 import type { NetworkModel } from '../net/network-model.ts'
 import { SimMessageTransport } from '../net/sim-message-transport.ts'
 import type { SimNetworkOptions } from '../net/sim-network.ts'
-import { World } from '../world.ts'
+import { World, type NodeContext } from '../world.ts'
 
 export interface OverlayWorldOptions {
   seed: string
@@ -26,6 +26,8 @@ export interface OverlayWorldOptions {
    * carries messages, for large runs. @default 'udpcc'
    */
   transport?: SimTransportKind
+  /** Adds a layer (the DHT) on every node incarnation, before it starts; `stop` runs when it stops. */
+  layer?: (node: OverlayNode, context: NodeContext) => { stop?(): void }
   /** Called for every node incarnation; metrics only. */
   observer?: (node: number) => OverlayObserver
 }
@@ -69,8 +71,9 @@ export class OverlayWorld {
         const node = new OverlayNode(ctx.env, { ...this.options.overlay, gateways: gatewayAddress }, this.options.observer?.(ctx.node) ?? {}, { transport })
         this.#nodes.set(ctx.node, node)
         this.#byGuid.set(node.self.guid, ctx.node)
+        const layer = this.options.layer?.(node, ctx)
         node.start()
-        return node
+        return { stop: () => { layer?.stop?.(); node.stop() } }
       }
     })
     return index

@@ -51,6 +51,8 @@ export interface OverlayTransportOptions {
   transport?: MessageTransport<WireMessage>
 }
 
+export type MessageTypeHandler = (message: WireMessage, from: NodeAddress) => void
+
 export type LookupDone = (owner: NeighborInfo | null) => void
 
 const LOOKUP_APP = 0n
@@ -74,6 +76,7 @@ export class OverlayNode {
   readonly #apps = new Map<bigint, OverlayApp>()
   readonly #pendingLookups = new Map<bigint, { done: LookupDone[], timer: Timer }>()
   readonly #waiting: Array<{ message: WireMessage, from: NodeAddress }> = []
+  readonly #handlers = new Map<string, MessageTypeHandler>()
   #stopped = false
 
   constructor (readonly env: Env, config: Partial<OverlayConfig> = {}, readonly observer: OverlayObserver = {}, transport: OverlayTransportOptions = {}) {
@@ -112,6 +115,15 @@ export class OverlayNode {
   registerApp (appId: bigint, app: OverlayApp): void {
     if (this.#apps.has(appId)) throw new Error(`application ${appId.toString(16)} is already registered`)
     this.#apps.set(appId, app)
+  }
+
+  /**
+   * Hands messages the router does not handle to a layer above (the DHT): by wire type, and
+   * Rpc$Msg requests and replies by their payload's type (`rpc:<type>`).
+   */
+  handle (type: string, handler: MessageTypeHandler): void {
+    if (this.#handlers.has(type)) throw new Error(`a handler for ${type} is already registered`)
+    this.#handlers.set(type, handler)
   }
 
   /** Called by join.ts once the node can route. */
@@ -281,9 +293,16 @@ export class OverlayNode {
       case 'JoinReq': return this.join.onJoinReq(message, from)
       case 'JoinResp': return this.join.onJoinResp(message, from)
       case 'RoutingNeighborAnnounce': return this.#onAnnounce(message.guid, message.add, from)
-      case 'Rpc$Msg': return this.coordinates.onRpc(message, from)
+      case 'Rpc$Msg': {
+        const handler = this.#handlers.get(`rpc:${message.payload.type}`)
+        return handler === undefined ? this.coordinates.onRpc(message, from) : handler(message, from)
+      }
       case 'LocateNodeResp': return this.coordinates.onLocateResp(message)
-      default: this.maintenance.onMessage(message, from)
+      default: {
+        const handler = this.#handlers.get(message.type)
+        if (handler === undefined) this.maintenance.onMessage(message, from)
+        else handler(message, from)
+      }
     }
   }
 

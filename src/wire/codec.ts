@@ -10,6 +10,9 @@ import type { WireMessage } from './wire-message.ts'
 import './router-messages.ts'
 import './rpc-messages.ts'
 import './vivaldi-messages.ts'
+import './dht-messages.ts'
+import './dht-get-messages.ts'
+import './dmgr-messages.ts'
 
 export type { WireMessage }
 

@@ -7,14 +7,23 @@ import { SeededRng } from '../../src/env/rng.ts'
 import type { WireMessage } from '../../src/wire/codec.ts'
 import type { NeighborInfo } from '../../src/wire/fields.ts'
 import type { Coordinate, CoordinateKind, NodeIdObject } from '../../src/wire/vivaldi-messages.ts'
+import type { DhtGetValue, KeyedValue, StorageKey } from '../../src/wire/dht-messages.ts'
+import type { RedirectNeighbor } from '../../src/wire/dht-get-messages.ts'
+import type { MerkleRejectReason } from '../../src/wire/dmgr-messages.ts'
 import { hostFromBytes, type NodeAddress } from '../../src/ids/node-address.ts'
 import { ID_MAX } from '../../src/ids/node-id.ts'
 
 export const ALL_TYPES = ['PingMsg', 'LeafSetReq', 'JoinReq', 'JoinResp', 'LeafSetChanged', 'RouteMsg', 'RoutingTableReq',
   'RoutingTableResp', 'RoutingNeighborAnnounce', 'LookupReqPayload', 'LookupRespMsg', 'CoordReq', 'CoordResp',
   'NeighborInfo', 'IterRouteReq', 'IterRouteResp', 'Rpc$Msg', 'VirtualCoordinate', 'SpecialVC', 'FiveDVC', 'NodeId',
-  'LocateNodeMsg', 'LocateNodeResp', 'PingVCResp', 'PingNodeMsg'] as const
-export const LEAF_TYPES = ALL_TYPES.filter((t) => !['RouteMsg', 'IterRouteReq', 'IterRouteResp', 'Rpc$Msg'].includes(t))
+  'LocateNodeMsg', 'LocateNodeResp', 'PingVCResp', 'PingNodeMsg',
+  // bamboo.dht
+  'Dht$PutReqPayload', 'Dht$PutRespMsg', 'Dht$GetValue', 'Dht$GetRespMsg', 'Dht$DiskSizeMsg', 'Dht$ForwardThroughLeafSetReq',
+  'IterGetReq', 'IterGetResp', 'RecurGetReq', 'RecurGetResp', 'RpcGetReq', 'RpcGetResp',
+  // bamboo.dmgr
+  'PutOrRemoveMsg', 'PutOrRemoveAck', 'FetchMerkleTreeNodeReq', 'FetchMerkleTreeNodeResp', 'FetchMerkleTreeNodeReject',
+  'FetchKeysReq', 'FetchKeysResp', 'FetchDataReq', 'FetchDataResp', 'ReplicaSetReq', 'ReplicaSetResp'] as const
+export const LEAF_TYPES = ALL_TYPES.filter((t) => !['RouteMsg', 'IterRouteReq', 'IterRouteResp', 'Rpc$Msg', 'Dht$ForwardThroughLeafSetReq'].includes(t))
 const COORD_KINDS: readonly CoordinateKind[] = ['VirtualCoordinate', 'SpecialVC', 'FiveDVC']
 const DIMS: Record<CoordinateKind, number> = { VirtualCoordinate: 3, SpecialVC: 3, FiveDVC: 5 }
 
@@ -84,6 +93,44 @@ export class Gen {
 
   nodeId (): NodeIdObject { return { type: 'NodeId', address: this.address() } }
 
+  /** 0 ≤ t < 2^63 (the top bit on the wire is the secret-hash flag). */
+  timeUsec (): bigint {
+    return this.rng.int(3) === 0
+      ? this.pick([0n, 1n, 1795474483674000n, (1n << 63n) - 1n])
+      : BigInt.asUintN(63, bigFromBytes(this.rng.bytes(8)))
+  }
+
+  bytes (max = 64): Uint8Array {
+    return this.rng.bytes(this.rng.int(4) === 0 ? this.pick([0, 1, 20, max]) : this.rng.int(Math.min(max, 64) + 1))
+  }
+
+  /** 20 bytes, never all zero (all zero means "no hash" and is not sent). */
+  hash (): Uint8Array {
+    const h = this.rng.int(4) === 0 ? new Uint8Array(20).fill(0xff) : this.rng.bytes(20)
+    h[19] = h[19]! | 1
+    return h
+  }
+
+  ipv4 (): string { return Array.from(this.rng.bytes(4)).join('.') }
+  clientIp (): string { return this.rng.int(4) === 0 ? this.address().host : this.ipv4() }
+  positive (): number { return this.rng.int(3) === 0 ? this.pick([1, 0x7fffffff, 0x7ffffffe, (3 << 29) | (3 << 27) | 10]) : 1 + this.rng.int(0x7fffffff) }
+  coords (): number[] | null { return this.rng.int(3) === 0 ? null : [this.f64(), this.f64(), this.f64()] }
+  addresses (min = 0): NodeAddress[] { return Array.from({ length: min + this.rng.int(6) }, () => this.address()) }
+
+  storageKey (): StorageKey {
+    return {
+      timeUsec: this.timeUsec(), ttlS: this.i32(), guid: this.guid(), secretHash: this.bool() ? this.hash() : new Uint8Array(20),
+      dataHash: this.rng.bytes(20), put: this.bool(), clientIp: this.ipv4()
+    }
+  }
+
+  keyedValues (): KeyedValue[] { return Array.from({ length: this.rng.int(4) }, () => ({ key: this.storageKey(), value: this.bytes() })) }
+  getValue (): DhtGetValue {
+    return { type: 'Dht$GetValue', value: this.bytes(), ttlRemainingS: this.i32(), hashAlgorithm: this.pick(['', 'SHA', 'x\u00ff']), secretHash: this.bytes(24) }
+  }
+
+  redirects (): RedirectNeighbor[] { return Array.from({ length: 1 + this.rng.int(4) }, () => ({ neighbor: this.neighbor(), coords: this.coords() })) }
+
   payload (depth: number): WireMessage {
     return this.message(depth > 0 ? this.pick(ALL_TYPES) : this.pick(LEAF_TYPES), depth - 1)
   }
@@ -118,6 +165,64 @@ export class Gen {
       case 'LocateNodeResp': return { type, coordinate: this.coordinate(), locatedId: this.nodeId() }
       case 'PingVCResp': return { type, version: this.i32(), coordinate: this.coordinate() }
       case 'PingNodeMsg': return { type, coordinate: this.coordinate() }
+      case 'Dht$PutReqPayload': {
+        const put = this.bool()
+        return {
+          type, timeUsec: this.timeUsec(), key: this.guid(), value: this.bytes(16384), put, returnAddress: this.address(), seq: this.i64(),
+          ttlS: this.i32(), clientIp: this.clientIp(), retried: this.bool(), valueHash: put ? null : this.hash(), secretHash: this.bool() ? this.hash() : null
+        }
+      }
+      case 'Dht$PutRespMsg': return { type, seq: this.i64(), result: this.pick([0, 1, 2, this.i32()]) }
+      case 'Dht$GetValue': return this.getValue()
+      case 'Dht$GetRespMsg': return {
+        type, seq: this.i64(), key: this.guid(),
+        values: this.bool() ? Array.from({ length: this.rng.int(4) }, () => this.bytes()) : Array.from({ length: 1 + this.rng.int(3) }, () => this.getValue()),
+        origPlacemark: this.storageKey(), newPlacemark: this.storageKey()
+      }
+      case 'Dht$DiskSizeMsg': return { type, entries: Array.from({ length: this.rng.int(5) }, () => ({ ttlS: this.i32(), sizeBytes: this.f64() })), reply: this.bool() }
+      case 'Dht$ForwardThroughLeafSetReq': return { type, payload: this.payload(depth), peer: this.address() }
+      case 'IterGetReq': return {
+        type, key: this.guid(), maxvals: this.positive(), placemark: this.bool() ? this.storageKey() : null, seq: this.i64(), coords: this.coords(), client: this.address()
+      }
+      case 'IterGetResp': return this.bool()
+        ? { type, neighbors: this.redirects(), replicas: [], synced: [], values: [], allRead: false, maxvals: this.i32(), client: this.address() }
+        : { type, neighbors: [], replicas: this.addresses(), synced: this.addresses(), values: this.keyedValues(), allRead: this.bool(), maxvals: this.i32(), client: this.address() }
+      case 'RecurGetReq': return {
+        type, key: this.guid(), maxvals: this.positive(), placemark: this.bool() ? this.storageKey() : null, seq: this.i64(), client: this.address(), returnAddress: this.address()
+      }
+      case 'RecurGetResp': return {
+        type, seq: this.i64(), replicas: this.addresses().map((address) => ({ address, synced: this.bool() })), values: this.keyedValues(),
+        allRead: this.bool(), thisReplica: this.address(), maxvals: this.i32(), client: this.address()
+      }
+      case 'RpcGetReq': return { type, key: this.guid(), maxvals: this.positive(), placemark: this.bool() ? this.storageKey() : null }
+      case 'RpcGetResp': return { type, values: this.keyedValues(), allRead: this.bool() }
+      case 'PutOrRemoveMsg': {
+        const put = this.bool()
+        return {
+          type, timeUsec: this.timeUsec(), ttlS: this.i32(), guid: this.guid(), value: this.bytes(16384), put, clientIp: this.clientIp(), seq: this.i64(),
+          valueHash: put ? null : this.hash(), secretHash: this.bool() ? this.hash() : null
+        }
+      }
+      case 'PutOrRemoveAck': return { type, seq: this.i64() }
+      case 'FetchMerkleTreeNodeReq': return {
+        type, peerGuid: this.guid(), lowGuid: this.guid(), highGuid: this.guid(), expansion: this.i32(), level: this.rng.int(3) === 0 ? 0 : this.positive(),
+        lowTimeUsec: this.i64(), expectedHash: this.bytes(32), seq: this.i64()
+      }
+      case 'FetchMerkleTreeNodeResp': {
+        const hash = this.bytes(32)
+        const children = hash.length === 0 ? [] : Array.from({ length: this.rng.int(5) }, () => this.rng.bytes(hash.length))
+        return { type, hash, leaf: this.bool(), seq: this.i64(), children }
+      }
+      case 'FetchMerkleTreeNodeReject': return { type, reason: this.pick<MerkleRejectReason>([0, 1, 2]), seq: this.i64() }
+      case 'FetchKeysReq': return { type, lowGuid: this.guid(), highGuid: this.guid(), lowTimeUsec: this.i64(), highTimeUsec: this.i64(), seq: this.i64() }
+      case 'FetchKeysResp': return { type, keys: Array.from({ length: this.rng.int(4) }, () => this.storageKey()), seq: this.i64() }
+      case 'FetchDataReq': return { type, key: this.storageKey() }
+      case 'FetchDataResp': {
+        const data = this.bytes()
+        return { type, key: this.storageKey(), data: data.length === 0 ? null : data }
+      }
+      case 'ReplicaSetReq': return { type, returnAddress: this.address(), guid: this.guid(), nonce: this.i64() }
+      case 'ReplicaSetResp': return { type, nonce: this.i64(), replicaSet: this.addresses(1) }
     }
   }
 }

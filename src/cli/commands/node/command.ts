@@ -11,6 +11,7 @@ export interface NodeArgs {
   leafSet: number
   immediateJoin: boolean
   secondChance: number
+  dataDir: string | undefined
   logLevel: 'debug' | 'info' | 'warn' | 'error'
   json: boolean
   verbose: boolean
@@ -18,7 +19,7 @@ export interface NodeArgs {
 
 export const nodeCommand: CommandModule<object, NodeArgs> = {
   command: 'node',
-  describe: 'run a Bamboo-compatible overlay node on UDP until SIGINT/SIGTERM',
+  describe: 'run a Bamboo-compatible overlay and DHT node on UDP until SIGINT/SIGTERM',
   builder: (y) => y
     .option('port', { type: 'number', demandOption: true, describe: 'UDP port' })
     .option('bind', { type: 'string', default: '127.0.0.1', describe: 'address to bind and advertise' })
@@ -28,6 +29,7 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
     .option('leaf-set', { type: 'number', default: 4, describe: 'leaf-set members per side' })
     .option('immediate-join', { type: 'boolean', default: false, describe: 'start as a ring of one; the partition check merges rings' })
     .option('second-chance', { type: 'number', default: 20_000, describe: 'ms a possibly-down neighbour gets before removal (Bamboo: 60000)' })
+    .option('data-dir', { type: 'string', describe: 'directory of the node\'s LevelDB tuple store (default: tuples in memory only)' })
     .option('log-level', { choices: ['debug', 'info', 'warn', 'error'] as const, default: 'info' as const })
     .option('json', { type: 'boolean', default: false, describe: 'log JSON lines' })
     .option('verbose', { type: 'boolean', default: false })

@@ -1,8 +1,9 @@
 /**
  * `xest node`: builds the real environment (system clock, UDP port, seeded Rng from the OS's
- * randomness, console logger), starts an OverlayNode, logs joins and leaf-set changes, and stops
- * cleanly on SIGINT/SIGTERM. When started with an IPC channel (by `xest ring`), it also answers
- * control requests: its state and lookups.
+ * randomness, console logger), starts an OverlayNode with the DHT on it (tuples in LevelDB with
+ * --data-dir, kept across restarts), logs joins and leaf-set changes, and stops cleanly on
+ * SIGINT/SIGTERM (flushing the tuple log). When started with an IPC channel (by `xest ring`), it
+ * also answers control requests: its state, lookups, puts and gets.
  */
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -13,6 +14,10 @@ import { UdpPort } from '../../../env/udp-port.ts'
 import { isDigitBase } from '../../../ids/digits.ts'
 import { addressKey, parseAddress, type NodeAddress } from '../../../ids/node-address.ts'
 import { idToHex, parseId } from '../../../ids/node-id.ts'
+import { DHT_OK } from '../../../dht/dht-api.ts'
+import { DhtNode } from '../../../dht/dht-node.ts'
+import { LevelTupleLog } from '../../../dht/level-tuple-log.ts'
+import { TupleStore } from '../../../dht/tuple-store.ts'
 import { OverlayNode } from '../../../overlay/overlay-node.ts'
 import { UsageError } from '../../handle-errors.ts'
 import type { NodeArgs } from './command.ts'
@@ -34,14 +39,27 @@ export async function runNode (args: NodeArgs): Promise<void> {
       predecessors: predecessors.map((n) => addressKey(n.address)), successors: successors.map((n) => addressKey(n.address))
     })
   })
+  const store = new TupleStore()
+  let tupleLog: LevelTupleLog | null = null
+  if (args.dataDir !== undefined) {
+    tupleLog = await LevelTupleLog.open(args.dataDir, log)
+    const loaded = await tupleLog.attach(store, BigInt(Date.now()) * 1000n)
+    log.log('info', 'tuples-loaded', { dataDir: args.dataDir, tuples: loaded })
+  }
+  const dht = new DhtNode(node, store)
   log.log('info', 'node-start', { address: addressKey(port.local), guid: idToHex(node.self.guid), gateways: gateways.map(addressKey) })
   node.start()
-  if (process.send !== undefined) serveControl(node)
+  dht.start()
+  if (process.send !== undefined) serveControl(node, dht)
   await new Promise<void>((resolve) => {
+    let stopping = false
     const shutdown = (signal: string): void => {
+      if (stopping) return
+      stopping = true
       log.log('info', 'node-stop', { signal })
+      dht.stop()
       node.stop()
-      resolve()
+      void (tupleLog?.close() ?? Promise.resolve()).then(resolve, (error) => { log.log('error', 'tuple-log-close-failed', { error: String(error) }); resolve() })
     }
     process.once('SIGINT', () => shutdown('SIGINT'))
     process.once('SIGTERM', () => shutdown('SIGTERM'))
@@ -63,9 +81,10 @@ function readMacKey (file: string): Uint8Array {
 }
 
 /** Control requests from a parent process (`xest ring`): state and lookups. */
-export type ControlRequest = { id: number, op: 'state' } | { id: number, op: 'lookup', key: string }
+export type ControlRequest = { id: number, op: 'state' } | { id: number, op: 'lookup', key: string } |
+  { id: number, op: 'put', key: string, value: string, ttlS: number } | { id: number, op: 'get', key: string }
 
-function serveControl (node: OverlayNode): void {
+function serveControl (node: OverlayNode, dht: DhtNode): void {
   process.on('message', (raw: unknown) => {
     const request = raw as ControlRequest
     if (request.op === 'state') {
@@ -74,8 +93,16 @@ function serveControl (node: OverlayNode): void {
         guid: idToHex(node.self.guid),
         initialized: node.initialized,
         leafSet: node.leafSet.members().map((n) => idToHex(n.guid)),
-        routingTable: node.routingTable.size
+        routingTable: node.routingTable.size,
+        storedTuples: dht.store.size
       })
+    } else if (request.op === 'put') {
+      const text = new TextEncoder()
+      void dht.put({ key: text.encode(request.key), value: text.encode(request.value), ttlS: request.ttlS, secretHash: null, application: 'ring', clientHost: '127.0.0.1' })
+        .then((status) => process.send!({ id: request.id, ok: status === DHT_OK, status }))
+    } else if (request.op === 'get') {
+      void dht.get({ key: new TextEncoder().encode(request.key), maxValues: 1000, placemark: new Uint8Array(0), application: 'ring', clientHost: '127.0.0.1' })
+        .then((result) => process.send!({ id: request.id, values: result.values.map((v) => new TextDecoder().decode(v.value)) }))
     } else if (request.op === 'lookup') {
       const key = parseId(request.key)
       if (key === null) { process.send!({ id: request.id, error: 'bad key' }); return }

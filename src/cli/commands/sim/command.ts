@@ -1,6 +1,7 @@
 /** `xest sim <scenario>`: simulated runs over the wide-area model, writing results with provenance. */
 import type { Argv, CommandModule } from 'yargs'
 import { handleErrors } from '../../handle-errors.ts'
+import { dhtCommand } from './dht-command.ts'
 
 export interface TrafficArgs {
   nodes: number
@@ -112,6 +113,6 @@ const churnCommand: CommandModule<object, ChurnArgs> = {
 export const simCommand: CommandModule = {
   command: 'sim <scenario>',
   describe: 'run a deterministic wide-area simulation',
-  builder: (y) => y.command(trafficCommand as CommandModule).command(churnCommand as CommandModule).demandCommand(1),
+  builder: (y) => y.command(trafficCommand as CommandModule).command(churnCommand as CommandModule).command(dhtCommand as CommandModule).demandCommand(1),
   handler: () => {}
 }

@@ -1,0 +1,52 @@
+/**
+ * The DHT layer's settings, defaults as OpenDHT ran Bamboo (bamboo.md §11): 8 copies (root and
+ * leaf set), a put acknowledged after 2 replica acks, CAP when the root has fewer than 7 distinct
+ * leaf-set neighbours, gateway put retries every 30 s, unacked replicas re-sent after 60 s,
+ * quorum gets with 5 s per request. The two OpenDHT fixes for the get tail are switches.
+ * Data only.
+ */
+
+/** Application id of the DHT (`bamboo.dht.Dht`): first 8 bytes of SHA-1 of the class name. */
+export const DHT_APP = 0x4533de0530040854n
+
+export interface DhtConfig {
+  /** Copies of each tuple: the root and its nearest leaf-set neighbours. @default 8 */
+  replicas: number
+  /** The root answers CAP when it knows fewer than `minReplicas − 1` other replicas. @default 8 */
+  minReplicas: number
+  /** Replica acks (besides the root's own copy) before a put is acknowledged. @default 2 */
+  requiredAcks: number
+  /** The gateway re-routes an unanswered put after this long. @default 30000 */
+  putRetryMs: number
+  /** Routed attempts before the gateway answers AGAIN. @default 3 */
+  putAttempts: number
+  /** The root re-sends a tuple to a replica that has not acked after this long. @default 60000 */
+  replicaRetryMs: number
+  /** Deadline of one get request to one node. @default 5000 */
+  getRequestTimeoutMs: number
+  /** A get gives up (answering with what it has) after this long. @default 30000 */
+  getTimeoutMs: number
+  /** Delay-aware next-hop choice for gets: among closer nodes, the one nearest in Vivaldi space. @default false */
+  delayAwareGets: boolean
+  /** Replicas read beyond the quorum, in parallel, to cut the tail (0 = read a quorum, then more on failure). @default 0 */
+  redundantReads: number
+  /** How often expired tuples are dropped. @default 60000 */
+  expirePeriodMs: number
+  /** How often a node hands tuples it is no longer a replica for to the current replicas. @default 60000 */
+  handoffPeriodMs: number
+}
+
+export const DEFAULT_DHT_CONFIG: DhtConfig = {
+  replicas: 8,
+  minReplicas: 8,
+  requiredAcks: 2,
+  putRetryMs: 30_000,
+  putAttempts: 3,
+  replicaRetryMs: 60_000,
+  getRequestTimeoutMs: 5000,
+  getTimeoutMs: 30_000,
+  delayAwareGets: false,
+  redundantReads: 0,
+  expirePeriodMs: 60_000,
+  handoffPeriodMs: 60_000
+}

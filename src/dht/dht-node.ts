@@ -1,0 +1,182 @@
+/**
+ * The DHT on one overlay node: Bamboo's storage layer (tuple store, puts and removes replicated
+ * from the root to its leaf set, quorum gets) plus the client API the gateway serves. It
+ * registers as the Dht application with the router, takes the DHT's wire messages, drops expired
+ * tuples periodically and, when the leaf set changes, hands tuples this node is no longer a
+ * replica for to the nodes that are. Runs on the overlay node's injected environment, so the same
+ * code runs in the simulator and on UDP; never throws on peers' input.
+ */
+import type { Timer } from '../env/clock.ts'
+import { addressKey } from '../ids/node-address.ts'
+import { idToHex } from '../ids/node-id.ts'
+import type { OverlayNode } from '../overlay/overlay-node.ts'
+import { MAX_KEY_BYTES, type DhtClientApi, type DhtStatus, type GetRequest, type GetResult, type NodeStatus, type PutRequest, type RmRequest } from './dht-api.ts'
+import { DEFAULT_DHT_CONFIG, DHT_APP, type DhtConfig } from './dht-config.ts'
+import { DhtGet } from './dht-get.ts'
+import { DhtPut, type DhtContext } from './dht-put.ts'
+import { TupleStore } from './tuple-store.ts'
+import { putOrRemoveFromTuple } from './tuple-wire.ts'
+import { decodeKey, guidOfKey, ipv4Bytes, makePut, makeRemove, type Tuple } from './tuple.ts'
+
+export class DhtNode implements DhtClientApi {
+  readonly config: DhtConfig
+  readonly counters = new Map<string, number>()
+  readonly puts: DhtPut
+  readonly gets: DhtGet
+  #expireTimer: Timer | null = null
+  #handoffTimer: Timer | null = null
+  #handoffSeq = 0n
+
+  constructor (readonly node: OverlayNode, readonly store: TupleStore = new TupleStore(), config: Partial<DhtConfig> = {}) {
+    this.config = { ...DEFAULT_DHT_CONFIG, ...config }
+    const rng = node.env.rng
+    const ctx: DhtContext = {
+      node, store, config: this.config,
+      nowUsec: () => BigInt(Math.floor(node.env.clock.nowMs())) * 1000n,
+      randomSeq: () => BigInt.asIntN(64, (BigInt(rng.int(0x100000000)) << 32n) | BigInt(rng.int(0x100000000))),
+      count: (event) => this.counters.set(event, (this.counters.get(event) ?? 0) + 1)
+    }
+    this.puts = new DhtPut(ctx)
+    this.gets = new DhtGet(ctx)
+    node.registerApp(DHT_APP, {
+      deliver: (_src, _dest, _from, payload) => this.puts.onPutReq(payload),
+      leafSetChanged: () => this.#onLeafSetChanged()
+    })
+    node.handle('Dht$PutRespMsg', (m) => { if (m.type === 'Dht$PutRespMsg') this.puts.onPutResp(m.seq, m.result) })
+    node.handle('PutOrRemoveMsg', (m, from) => this.puts.onPutOrRemove(m, from))
+    node.handle('PutOrRemoveAck', (m) => { if (m.type === 'PutOrRemoveAck') this.puts.onPutOrRemoveAck(m.seq) })
+    node.handle('rpc:IterGetReq', (m, from) => this.gets.onRpc(m, from))
+    node.handle('rpc:IterGetResp', (m, from) => this.gets.onRpc(m, from))
+  }
+
+  /** Starts the periodic expiry and hand-off (call after the overlay node started). */
+  start (): void {
+    const clock = this.node.env.clock
+    const expire = (): void => {
+      const dropped = this.store.expire(this.#nowUsec())
+      if (dropped > 0) this.counters.set('expired', (this.counters.get('expired') ?? 0) + dropped)
+      this.#expireTimer = clock.setTimer(this.config.expirePeriodMs, expire)
+    }
+    const handoff = (): void => {
+      this.handOff()
+      this.#handoffTimer = clock.setTimer(this.config.handoffPeriodMs, handoff)
+    }
+    this.#expireTimer = clock.setTimer(this.config.expirePeriodMs, expire)
+    this.#handoffTimer = clock.setTimer(this.config.handoffPeriodMs + this.node.env.rng.int(this.config.handoffPeriodMs), handoff)
+  }
+
+  stop (): void {
+    this.#expireTimer?.cancel()
+    this.#handoffTimer?.cancel()
+  }
+
+  #nowUsec (): bigint {
+    return BigInt(Math.floor(this.node.env.clock.nowMs())) * 1000n
+  }
+
+  // ---- client API (the gateway's) ----------------------------------------------------------
+
+  async put (request: PutRequest): Promise<DhtStatus> {
+    const tuple = makePut({
+      timeUsec: this.#nowUsec(), ttlS: request.ttlS, guid: guidOfKey(request.key), value: request.value,
+      secretHash: request.secretHash, clientIp: ipv4Bytes(request.clientHost)
+    })
+    return await new Promise((resolve) => this.puts.start(tuple, resolve))
+  }
+
+  async rm (request: RmRequest): Promise<DhtStatus> {
+    const tuple = makeRemove({
+      timeUsec: this.#nowUsec(), ttlS: request.ttlS, guid: guidOfKey(request.key), valueHash: request.valueHash,
+      secret: request.secret, clientIp: ipv4Bytes(request.clientHost)
+    })
+    return await new Promise((resolve) => this.puts.start(tuple, resolve))
+  }
+
+  async get (request: GetRequest): Promise<GetResult> {
+    if (request.key.length > MAX_KEY_BYTES) throw new RangeError(`key is longer than ${MAX_KEY_BYTES} bytes`)
+    const placemark = request.placemark.length === 0 ? null : decodeKey(request.placemark)
+    if (request.placemark.length > 0 && placemark === null) throw new RangeError('placemark is not a Key')
+    return await new Promise((resolve) => this.gets.start({ guid: guidOfKey(request.key), maxValues: request.maxValues, placemark }, resolve))
+  }
+
+  status (): NodeStatus {
+    const node = this.node
+    const side = (list: ReturnType<typeof node.leafSet.predecessors>, name: 'pred' | 'succ') =>
+      list.map((n) => ({ address: addressKey(n.address), guidHex: idToHex(n.guid), side: name }))
+    const routingTable: Array<{ level: number, digit: number, address: string, latencyMs: number }> = []
+    for (let level = 0; level < node.routingTable.levels; level++) {
+      for (const entry of node.routingTable.row(level)) {
+        const cell = node.routingTable.cellOf(entry.neighbor.guid)
+        routingTable.push({ level, digit: cell?.digit ?? -1, address: addressKey(entry.neighbor.address), latencyMs: entry.rttMs })
+      }
+    }
+    return {
+      address: addressKey(node.self.address), guidHex: idToHex(node.self.guid),
+      leafSet: [...side(node.leafSet.predecessors(), 'pred'), ...side(node.leafSet.successors(), 'succ')],
+      routingTable, storedTuples: this.store.size, storedBytes: this.store.bytes
+    }
+  }
+
+  // ---- replica-set changes ------------------------------------------------------------------
+
+  #knownMembers = new Set<bigint>()
+
+  /**
+   * A node that enters the leaf set may now be a replica of keys this node holds: push it those
+   * tuples at once (a new replica need not wait for anti-entropy to serve gets).
+   */
+  #onLeafSetChanged (): void {
+    const node = this.node
+    const members = node.leafSet.members()
+    const fresh = members.filter((n) => !this.#knownMembers.has(n.guid))
+    this.#knownMembers = new Set(members.map((n) => n.guid))
+    if (fresh.length === 0 || this.store.size === 0) return
+    const freshGuids = new Set(fresh.map((n) => n.guid))
+    let pushed = 0
+    for (const tuple of this.store.tuples()) {
+      for (const replica of node.leafSet.replicas(tuple.guid, this.config.replicas)) {
+        if (!freshGuids.has(replica.guid)) continue
+        node.send(replica.address, putOrRemoveFromTuple(tuple, this.#handoffSeq++), node.config.hopTimeoutMs)
+        pushed++
+      }
+    }
+    if (pushed > 0) this.counters.set('pushed-to-new-replicas', (this.counters.get('pushed-to-new-replicas') ?? 0) + pushed)
+  }
+
+  // ---- hand-off -----------------------------------------------------------------------------
+
+  /**
+   * Tuples under keys this node is no longer among the replicas of (the ring changed) are pushed
+   * to the current replicas and then deleted here (Bamboo's discard alarm). Only when the leaf
+   * set is full, so a node that lost its neighbours does not throw data away.
+   */
+  handOff (): number {
+    const node = this.node
+    if (!node.initialized || node.leafSet.size < 2 * node.leafSet.sizePerSide) return 0
+    const foreign = new Map<bigint, Tuple[]>()
+    for (const tuple of this.store.tuples()) {
+      const replicas = node.leafSet.replicas(tuple.guid, this.config.replicas)
+      if (replicas.some((n) => node.isSelf(n))) continue
+      // Our leaf set must reach past the key for us to know its replicas; else keep the tuple.
+      if (!node.leafSet.withinLeafSet(tuple.guid)) continue
+      let list = foreign.get(tuple.guid)
+      if (list === undefined) foreign.set(tuple.guid, list = [])
+      list.push(tuple)
+    }
+    let handed = 0
+    for (const [guid, tuples] of foreign) {
+      const targets = node.leafSet.replicas(guid, this.config.replicas).filter((n) => !node.isSelf(n))
+      for (const tuple of tuples) {
+        let acked = 0
+        for (const target of targets) {
+          node.send(target.address, putOrRemoveFromTuple(tuple, this.#handoffSeq++), node.config.hopTimeoutMs, (delivered) => {
+            if (delivered && ++acked === 1) this.store.delete(tuple)
+          })
+        }
+        handed++
+      }
+    }
+    if (handed > 0) this.counters.set('handed-off', (this.counters.get('handed-off') ?? 0) + handed)
+    return handed
+  }
+}
