@@ -7,14 +7,13 @@
  * and — once churn stops — how long until every leaf set and lookup is correct again. The same
  * configuration and seed give the same results; wall time is the caller's business.
  */
+import { scenarioModel } from '../net/models/scenario-model.ts'
 import { Churn } from '../churn/churn.ts'
 import { exponentialSessions, paretoSessions } from '../churn/session-times.ts'
 import { checkLeafSets } from '../checkers/routing-checker.ts'
 import { SimMetrics } from '../metrics/sim-metrics.ts'
 import type { TypeTrafficRow } from '../metrics/traffic.ts'
-import { loadNetworkModel } from '../net/models/load-model.ts'
-import { createSyntheticModel } from '../net/models/synthetic-model.ts'
-import type { InputFile, NetworkModel } from '../net/network-model.ts'
+import type { InputFile } from '../net/network-model.ts'
 import { OverlayWorld, type LookupOutcome, type SimTransportKind } from '../overlay/overlay-world.ts'
 import type { RunStatus } from '../world.ts'
 import { bytesToBigUint } from '../../src/ids/sha1.ts'
@@ -64,7 +63,7 @@ const UDP_IP_HEADER_BYTES = 28
 export function runChurnScenario (config: ChurnScenarioConfig, progress?: (status: RunStatus) => void): ChurnScenarioResult {
   checkChurnConfig(config)
   const inputs: InputFile[] = []
-  const model = loadModel(config, inputs)
+  const model = scenarioModel(config, inputs)
   const metrics = new SimMetrics()
   const hops = new Map<string, number>()
   const overlay = new OverlayWorld({
@@ -112,12 +111,6 @@ export function runChurnScenario (config: ChurnScenarioConfig, progress?: (statu
   }
 }
 
-function loadModel (config: ChurnScenarioConfig, inputs: InputFile[]): NetworkModel {
-  if (config.latencyFile === null) return createSyntheticModel({ seed: config.seed })
-  const loaded = loadNetworkModel(config.latencyFile, { values: config.latencyValues })
-  inputs.push(loaded.input)
-  return loaded.model
-}
 
 function startChurn (overlay: OverlayWorld, config: ChurnScenarioConfig, untilUs: number): Churn | null {
   if (config.sessionMedianS === null) return null

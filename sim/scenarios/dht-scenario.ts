@@ -7,6 +7,7 @@
  * (median, p99), plain or with OpenDHT's delay-aware gets and redundant reads.
  * Deterministic from the seed; never reads real time.
  */
+import { scenarioModel } from '../net/models/scenario-model.ts'
 import { quantile } from 'd3-array'
 import { DHT_AGAIN, DHT_CAP, DHT_OK } from '../../src/dht/dht-api.ts'
 import { DhtNode } from '../../src/dht/dht-node.ts'
@@ -15,9 +16,7 @@ import { makePut } from '../../src/dht/tuple.ts'
 import { bytesToBigUint } from '../../src/ids/sha1.ts'
 import { Churn } from '../churn/churn.ts'
 import { exponentialSessions } from '../churn/session-times.ts'
-import { createSyntheticModel } from '../net/models/synthetic-model.ts'
-import { loadNetworkModel } from '../net/models/load-model.ts'
-import type { InputFile, NetworkModel } from '../net/network-model.ts'
+import type { InputFile } from '../net/network-model.ts'
 import { OverlayWorld } from '../overlay/overlay-world.ts'
 import type { RunStatus } from '../world.ts'
 
@@ -52,7 +51,7 @@ interface AckedPut { readonly key: Uint8Array, readonly value: string, readonly 
 export function runDhtScenario (config: DhtScenarioConfig, progress?: (status: RunStatus) => void) {
   checkDhtConfig(config)
   const inputs: InputFile[] = []
-  const model = loadModel(config, inputs)
+  const model = scenarioModel(config, inputs)
   const dhts = new Map<number, DhtNode>()
   const overlay = new OverlayWorld({
     seed: config.seed, model, transport: 'message',
@@ -147,12 +146,6 @@ export function runDhtScenario (config: DhtScenarioConfig, progress?: (status: R
   }
 }
 
-function loadModel (config: DhtScenarioConfig, inputs: InputFile[]): NetworkModel {
-  if (config.latencyFile === null) return createSyntheticModel({ seed: config.seed })
-  const loaded = loadNetworkModel(config.latencyFile, { values: config.latencyValues })
-  inputs.push(loaded.input)
-  return loaded.model
-}
 
 export function checkDhtConfig (config: DhtScenarioConfig): void {
   if (!(Number.isInteger(config.nodes) && config.nodes >= 8)) throw new RangeError(`nodes must be an integer ≥ 8 (8 replicas), got ${config.nodes}`)

@@ -5,11 +5,10 @@
  * configuration object with units; every random draw derives from its seed, so the same
  * configuration gives byte-identical results. Never reads wall time; progress goes to a callback.
  */
+import { scenarioModel } from '../net/models/scenario-model.ts'
 import { exponentialSessions, fileSessions, paretoSessions, type SessionTimes } from '../churn/session-times.ts'
 import { Churn } from '../churn/churn.ts'
 import { SimMetrics } from '../metrics/sim-metrics.ts'
-import { loadNetworkModel } from '../net/models/load-model.ts'
-import { createSyntheticModel } from '../net/models/synthetic-model.ts'
 import type { InputFile, NetworkModel } from '../net/network-model.ts'
 import type { NetworkRule } from '../net/rules.ts'
 import { PingPongWorkload } from '../workload/udpcc-pingpong.ts'
@@ -71,7 +70,7 @@ export interface ScenarioResult {
 export function runTrafficScenario (config: TrafficScenarioConfig, progress?: (status: RunStatus) => void): ScenarioResult {
   checkConfig(config)
   const inputs: InputFile[] = []
-  const model = loadModel(config, inputs)
+  const model = scenarioModel(config, inputs)
   const metrics = new SimMetrics()
   const world = new World({
     seed: config.seed,
@@ -141,12 +140,6 @@ function summarize (config: TrafficScenarioConfig, world: World, model: NetworkM
   }
 }
 
-function loadModel (config: TrafficScenarioConfig, inputs: InputFile[]): NetworkModel {
-  if (config.latencyFile === null) return createSyntheticModel({ seed: config.seed, hostCount: config.syntheticHosts })
-  const loaded = loadNetworkModel(config.latencyFile, { values: config.latencyValues })
-  inputs.push(loaded.input)
-  return loaded.model
-}
 
 function networkRules (config: TrafficScenarioConfig): NetworkRule[] {
   const rules: NetworkRule[] = []
