@@ -6,10 +6,12 @@ import { fileURLToPath } from 'node:url'
 const root = fileURLToPath(new URL('..', import.meta.url))
 
 /** Files allowed to touch real time, timers, randomness, sockets or the console. */
-const ALLOWED = [/^src\/env\/system-clock\.ts$/, /^src\/env\/udp-port\.ts$/, /^src\/env\/console-logger\.ts$/, /^src\/cli\//]
+const ALLOWED = [
+  /^src\/env\/system-clock\.ts$/, /^src\/env\/udp-port\.ts$/, /^src\/env\/tcp-listener\.ts$/, /^src\/env\/console-logger\.ts$/, /^src\/cli\//
+]
 const FORBIDDEN = [
   /\bDate\.now\s*\(/, /\bnew Date\s*\(/, /\bMath\.random\s*\(/, /\bsetTimeout\s*\(/, /\bsetInterval\s*\(/,
-  /\bsetImmediate\s*\(/, /\bperformance\.now\s*\(/, /\bprocess\.hrtime/, /['"]node:dgram['"]/, /['"]dgram['"]/,
+  /\bsetImmediate\s*\(/, /\bperformance\.now\s*\(/, /\bprocess\.hrtime/, /['"]node:dgram['"]/, /['"]dgram['"]/, /['"]node:net['"]/,
   /\bconsole\.(log|error|warn|info)\s*\(/
 ]
 
