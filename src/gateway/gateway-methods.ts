@@ -33,7 +33,7 @@ export type GatewayReply =
 
 type ParamType = XmlRpcValue['kind']
 
-interface MethodSpec {
+export interface GatewayMethodSpec {
   /** The Java class Bamboo registered under this name. */
   readonly javaClass: string
   readonly params: readonly ParamType[]
@@ -191,7 +191,7 @@ const REMOVABLE: readonly ParamType[] = ['base64', 'base64', 'string', 'base64',
 const GET: readonly ParamType[] = ['base64', 'int', 'base64', 'string']
 
 /** Bamboo's handler table: `Gateway.init` and the `WebInterface` constructor. */
-export const GATEWAY_METHODS: ReadonlyMap<string, MethodSpec> = new Map<string, MethodSpec>([
+export const GATEWAY_METHODS: ReadonlyMap<string, GatewayMethodSpec> = new Map<string, GatewayMethodSpec>([
   ['put', { javaClass: 'bamboo.dht.Gateway$XmlRpcPutHandler', params: BYTES_BYTES_INT_STRING, run: (api, args, context) => put(api, args, context, false) }],
   ['get', { javaClass: 'bamboo.dht.Gateway$XmlRpcGetHandler', params: GET, run: (api, args, context) => get(api, args, context, false) }],
   ['put_removable', { javaClass: 'bamboo.dht.Gateway$XmlRpcPutRemovableHandler', params: REMOVABLE, run: (api, args, context) => put(api, args, context, true) }],

@@ -121,7 +121,7 @@ class GatewayConnection implements TcpConnectionHandler {
   }
 
   onClose (): void {
-    if (this.#phase === 'calling') this.stats.disconnects++
+    if (this.#phase === 'reading' || this.#phase === 'calling') this.stats.disconnects++
     this.#phase = 'closed'
     this.#timer.cancel()
   }

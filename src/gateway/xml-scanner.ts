@@ -16,7 +16,7 @@
  * - In mixed content the `>` of an empty-element tag `<b/>` that closes back to the text level is
  *   read as text (MinML's own bug, kept).
  *
- * Never throws on any input; never allocates more than the input's size in text.
+ * Never throws on any input; the text it holds never exceeds the input's size.
  */
 
 export interface XmlEvents {
