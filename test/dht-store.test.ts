@@ -74,7 +74,7 @@ test('reads page after a placemark, at most ~1 KiB and maxValues per answer, wit
   t.is(store.read(guidOfKey(text('k')), null, 3, 50n * S).tuples.length, 3)
 })
 
-test('the placemark is Bamboo\'s Key wire form: 57 bytes, or 77 with a secret hash, and orders like Key.compareTo', (t) => {
+test('a Key on the wire is 57 bytes, or 77 with a secret hash; the client placemark is the 77-byte on-disk form; both order like Key.compareTo', (t) => {
   const plain = put('v', 7)
   const secret = put('v', 7, 60, 's')
   t.is(encodeKey(plain).length, 57)
@@ -84,6 +84,13 @@ test('the placemark is Bamboo\'s Key wire form: 57 bytes, or 77 with a secret ha
   t.is(compareTuples(back, secret), 0)
   t.is(ttlRemainingS(secret, 8n * S), 59)
   t.is(decodeKey(new Uint8Array(56)), null)
+  const disk = encodeKey(plain, true)
+  t.is(disk.length, 77, 'Key.to_byte_buffer always writes the secret hash')
+  t.is(disk[0]! & 0x80, 0, 'and no flag bit')
+  t.deepEqual(disk.subarray(32, 52), new Uint8Array(20))
+  t.is(compareTuples(decodeKey(disk, true)!, plain), 0)
+  t.is(compareTuples(decodeKey(encodeKey(secret, true), true)!, secret), 0)
+  t.is(decodeKey(encodeKey(plain), true), null, 'a 57-byte wire Key is not an on-disk Key')
   t.true(compareTuples(put('v', 1), put('v', 2)) < 0)
   t.true(compareTuples(remove('v', 1, 's'), { ...remove('v', 1, 's'), put: true }) < 0, 'removes sort before puts')
 })

@@ -12,8 +12,9 @@ import type { TcpConnection } from '../src/env/tcp-listener.ts'
 import { createGatewayHandler, newGatewayStats, type GatewayOptions } from '../src/gateway/gateway-server.ts'
 import { HttpRequestReader } from '../src/gateway/http-request.ts'
 import { decodeBase64Lenient, encodeBase64Lines } from '../src/gateway/xmlrpc-base64.ts'
-import { formatFaultBody } from '../src/gateway/xmlrpc-format.ts'
-import { parseMethodCall, type XmlRpcValue } from '../src/gateway/xmlrpc-parse.ts'
+import { formatMethodCall } from '../src/gateway/xmlrpc-call-format.ts'
+import { formatFaultBody, formatResponseBody } from '../src/gateway/xmlrpc-format.ts'
+import { parseMethodCall, parseMethodResponse, type XmlRpcValue } from '../src/gateway/xmlrpc-parse.ts'
 
 // ---------- helpers ----------
 
@@ -397,4 +398,20 @@ test('one request per connection: bytes after a complete request are ignored', a
     return connection
   })()
   t.is(connection.written.length, 1)
+})
+
+test('client side: a formatted methodCall parses back; responses, faults and garbage are told apart', (t) => {
+  const bytes = new Uint8Array([0, 1, 2, 250, 255])
+  const call = parseMethodCall(formatMethodCall('put', [{ kind: 'base64', value: bytes }, { kind: 'int', value: 60 }, { kind: 'string', value: 'a<b&c' }]))
+  t.true(call.ok)
+  if (call.ok) t.deepEqual(call.call, { methodName: 'put', params: [{ kind: 'base64', value: bytes }, { kind: 'int', value: 60 }, { kind: 'string', value: 'a<b&c' }] })
+  t.throws(() => formatMethodCall('put', [{ kind: 'string', value: 'snow ☃' }]), { instanceOf: RangeError })
+  t.deepEqual(parseMethodResponse(formatResponseBody({ kind: 'array', value: [{ kind: 'array', value: [] }, { kind: 'base64', value: new Uint8Array(0) }] })),
+    { ok: true, value: { kind: 'array', value: [{ kind: 'array', value: [] }, { kind: 'base64', value: new Uint8Array(0) }] } })
+  t.deepEqual(parseMethodResponse(formatFaultBody('java.lang.Exception: key is longer than 20 bytes')),
+    { ok: true, fault: { code: 0, string: 'java.lang.Exception: key is longer than 20 bytes' } })
+  for (const garbage of ['', '<methodResponse><params>', '<methodResponse><fault><value><int>3</int></value></fault></methodResponse>', '\u0000\u0001']) {
+    const parsed = parseMethodResponse(new TextEncoder().encode(garbage))
+    t.false(parsed.ok, JSON.stringify(garbage))
+  }
 })

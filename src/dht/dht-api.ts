@@ -72,8 +72,9 @@ export interface GetResult {
 export interface NodeStatus {
   readonly address: string
   readonly guidHex: string
-  readonly leafSet: ReadonlyArray<{ readonly address: string, readonly guidHex: string, readonly side: 'pred' | 'succ' }>
-  readonly routingTable: ReadonlyArray<{ readonly level: number, readonly digit: number, readonly address: string, readonly latencyMs: number }>
+  /** Leaf-set members with their measured RTT, when the node has one. */
+  readonly leafSet: ReadonlyArray<{ readonly address: string, readonly guidHex: string, readonly side: 'pred' | 'succ', readonly latencyMs?: number }>
+  readonly routingTable: ReadonlyArray<{ readonly level: number, readonly digit: number, readonly address: string, readonly latencyMs: number, readonly guidHex?: string }>
   readonly storedTuples: number
   readonly storedBytes: number
 }

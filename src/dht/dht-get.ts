@@ -223,6 +223,6 @@ export function merge (query: GetQuery, answers: readonly Answer[], nowUsec: big
       value: t.data, ttlRemainingS: Math.max(0, ttlRemainingS(t, nowUsec)),
       secretHashAlgorithm: hasSecret(t) ? 'SHA' : '', secretHash: hasSecret(t) ? t.secretHash : new Uint8Array(0)
     })),
-    placemark: more && last !== undefined ? encodeKey(last) : new Uint8Array(0)
+    placemark: more && last !== undefined ? encodeKey(last, true) : new Uint8Array(0)
   }
 }

@@ -94,7 +94,7 @@ export class DhtNode implements DhtClientApi {
 
   async get (request: GetRequest): Promise<GetResult> {
     if (request.key.length > MAX_KEY_BYTES) throw new RangeError(`key is longer than ${MAX_KEY_BYTES} bytes`)
-    const placemark = request.placemark.length === 0 ? null : decodeKey(request.placemark)
+    const placemark = request.placemark.length === 0 ? null : decodeKey(request.placemark, true)
     if (request.placemark.length > 0 && placemark === null) throw new RangeError('placemark is not a Key')
     return await new Promise((resolve) => this.gets.start({ guid: guidOfKey(request.key), maxValues: request.maxValues, placemark }, resolve))
   }
@@ -102,12 +102,15 @@ export class DhtNode implements DhtClientApi {
   status (): NodeStatus {
     const node = this.node
     const side = (list: ReturnType<typeof node.leafSet.predecessors>, name: 'pred' | 'succ') =>
-      list.map((n) => ({ address: addressKey(n.address), guidHex: idToHex(n.guid), side: name }))
-    const routingTable: Array<{ level: number, digit: number, address: string, latencyMs: number }> = []
+      list.map((n) => {
+        const latencyMs = node.health.rttMs.get(n.guid)
+        return { address: addressKey(n.address), guidHex: idToHex(n.guid), side: name, ...(latencyMs === undefined ? {} : { latencyMs }) }
+      })
+    const routingTable: Array<{ level: number, digit: number, address: string, latencyMs: number, guidHex: string }> = []
     for (let level = 0; level < node.routingTable.levels; level++) {
       for (const entry of node.routingTable.row(level)) {
         const cell = node.routingTable.cellOf(entry.neighbor.guid)
-        routingTable.push({ level, digit: cell?.digit ?? -1, address: addressKey(entry.neighbor.address), latencyMs: entry.rttMs })
+        routingTable.push({ level, digit: cell?.digit ?? -1, address: addressKey(entry.neighbor.address), latencyMs: entry.rttMs, guidHex: idToHex(entry.neighbor.guid) })
       }
     }
     return {

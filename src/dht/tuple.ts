@@ -140,29 +140,36 @@ export function validRemove (t: Tuple): boolean {
 
 // ---- placemarks: a Key in Bamboo's wire form ----------------------------------------------------
 
-/** i64 time (top bit ⇒ secret hash follows) | i32 ttl | 20-byte guid | [20-byte secret hash] | 20-byte data hash | u8 put | 4-byte IPv4. */
-export function encodeKey (t: Tuple): Uint8Array {
+/**
+ * A Key as Bamboo serializes it: i64 time | i32 ttl | 20-byte guid | [20-byte secret hash] |
+ * 20-byte data hash | u8 put | 4-byte IPv4. On the wire (`onDisk` false) the secret hash is
+ * present only when non-zero, flagged by the top bit of the time: 57 or 77 bytes. On disk, and
+ * in the placemarks the gateway hands to clients (`Key.to_byte_buffer`), it is always present and
+ * the time carries no flag: always 77 bytes.
+ */
+export function encodeKey (t: Tuple, onDisk = false): Uint8Array {
   const secret = hasSecret(t)
-  const out = new Uint8Array(secret ? 77 : 57)
+  const withHash = onDisk || secret
+  const out = new Uint8Array(withHash ? 77 : 57)
   const view = new DataView(out.buffer)
-  view.setBigUint64(0, secret ? (t.timeUsec | SECRET_FLAG) : t.timeUsec)
+  view.setBigUint64(0, !onDisk && secret ? (t.timeUsec | SECRET_FLAG) : t.timeUsec)
   view.setInt32(8, t.ttlS)
   out.set(bigUintToBytes(t.guid, 20), 12)
   let at = 32
-  if (secret) { out.set(t.secretHash, at); at += 20 }
+  if (withHash) { out.set(t.secretHash, at); at += 20 }
   out.set(t.dataHash, at); at += 20
   out[at++] = t.put ? 1 : 0
   out.set(t.clientIp.subarray(0, 4), at)
   return out
 }
 
-/** The key part of a placemark (data empty), or null when the bytes are not a Key. */
-export function decodeKey (bytes: Uint8Array): Tuple | null {
-  if (bytes.length !== 57 && bytes.length !== 77) return null
+/** The key part of a serialized Key (data empty), or null when the bytes are not one. */
+export function decodeKey (bytes: Uint8Array, onDisk = false): Tuple | null {
+  if (onDisk ? bytes.length !== 77 : (bytes.length !== 57 && bytes.length !== 77)) return null
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const rawTime = view.getBigUint64(0)
-  const secret = (rawTime & SECRET_FLAG) !== 0n
-  if (secret !== (bytes.length === 77)) return null
+  const secret = onDisk || (rawTime & SECRET_FLAG) !== 0n
+  if (!onDisk && secret !== (bytes.length === 77)) return null
   let at = 32
   const secretHash = secret ? bytes.slice(at, at += 20) : ZERO_HASH
   const dataHash = bytes.slice(at, at += 20)

@@ -131,7 +131,7 @@ function nodeLink (address: string): { link: string, port: string } {
 function leafSetRows (preds: readonly LeafEntry[], succs: readonly LeafEntry[], latencyMs: ReadonlyMap<string, number>): string {
   const row = (position: number, entry: LeafEntry): string => {
     const { link, port } = nodeLink(entry.address)
-    const rtt = latencyMs.get(entry.address)
+    const rtt = entry.latencyMs ?? latencyMs.get(entry.address)
     return `<tr><td align="center">${position}</td><td align="center">${link}</td>` +
       `<td align="center">${port}</td><td align="center">0x${shortGuid(entry.guidHex)}</td>` +
       `<td align="center">${rtt === undefined ? '??' : Math.round(rtt)}</td></tr>\n`
@@ -148,7 +148,7 @@ function routingTableRows (status: NodeStatus, guidByAddress: ReadonlyMap<string
   for (const entry of entries) {
     if (entry.address === status.address) continue
     const { link, port } = nodeLink(entry.address)
-    const guid = guidByAddress.get(entry.address)
+    const guid = entry.guidHex ?? guidByAddress.get(entry.address)
     rows += `<tr><td align="center">${entry.level}</td><td align="center">${entry.digit}</td>` +
       `<td align="center">${link}</td><td align="center">${port}</td>` +
       `<td align="center">0x${guid === undefined ? '????????' : shortGuid(guid)}</td>` +

@@ -155,6 +155,8 @@ const TYPE_ELEMENTS: ReadonlyMap<string, ValueType> = new Map([
 /** Apache XML-RPC's request handler state, fed by the scanner. */
 class CallBuilder implements XmlEvents {
   methodName: string | null = null
+  /** A `<fault>` element was seen (only meaningful in a methodResponse). */
+  sawFault = false
   /** Why a handler callback stopped the scan, when it did. */
   failure: XmlRpcParseError | null = null
   readonly params: Array<XmlRpcValue | null> = []
@@ -164,6 +166,7 @@ class CallBuilder implements XmlEvents {
   #readCdata = false
 
   startElement (name: string): string | undefined {
+    if (name === 'fault') this.sawFault = true
     if (name === 'value') {
       const frame = new ValueFrame()
       this.#values.push(frame)
@@ -268,4 +271,28 @@ export function parseMethodCall (body: Uint8Array): XmlRpcParseResult {
     params.push(param)
   }
   return { ok: true, call: { methodName: builder.methodName, params } }
+}
+
+export type XmlRpcResponseParseResult =
+  | { readonly ok: true, readonly value: XmlRpcValue }
+  | { readonly ok: true, readonly fault: { readonly code: number, readonly string: string } }
+  | { readonly ok: false, readonly error: XmlRpcParseError }
+
+/**
+ * Reads a `methodResponse` (the client side, `xest put|get|rm`): one value, or a fault struct
+ * with `faultCode` and `faultString`. Never throws.
+ */
+export function parseMethodResponse (body: Uint8Array): XmlRpcResponseParseResult {
+  const builder = new CallBuilder()
+  const scanned = scanXml(latin1Decode(body), builder)
+  if (!scanned.ok) return { ok: false, error: { kind: builder.failure?.kind ?? 'xml', message: `${scanned.error} at offset ${scanned.offset}` } }
+  const value = builder.params[0]
+  if (builder.params.length !== 1 || value === null || value === undefined) {
+    return { ok: false, error: { kind: 'structure', message: `a response holds one value, not ${builder.params.length}` } }
+  }
+  if (!builder.sawFault) return { ok: true, value }
+  const code = value.kind === 'struct' ? value.value.get('faultCode') : undefined
+  const text = value.kind === 'struct' ? value.value.get('faultString') : undefined
+  if (code?.kind !== 'int' || text?.kind !== 'string') return { ok: false, error: { kind: 'structure', message: 'a fault without faultCode and faultString' } }
+  return { ok: true, fault: { code: code.value, string: text.value } }
 }

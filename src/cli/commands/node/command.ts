@@ -12,6 +12,7 @@ export interface NodeArgs {
   immediateJoin: boolean
   secondChance: number
   dataDir: string | undefined
+  xmlrpc: boolean
   logLevel: 'debug' | 'info' | 'warn' | 'error'
   json: boolean
   verbose: boolean
@@ -30,6 +31,7 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
     .option('immediate-join', { type: 'boolean', default: false, describe: 'start as a ring of one; the partition check merges rings' })
     .option('second-chance', { type: 'number', default: 20_000, describe: 'ms a possibly-down neighbour gets before removal (Bamboo: 60000)' })
     .option('data-dir', { type: 'string', describe: 'directory of the node\'s LevelDB tuple store (default: tuples in memory only)' })
+    .option('xmlrpc', { type: 'boolean', default: true, describe: 'serve the OpenDHT XML-RPC gateway and status page on TCP port + 1 (--no-xmlrpc: none)' })
     .option('log-level', { choices: ['debug', 'info', 'warn', 'error'] as const, default: 'info' as const })
     .option('json', { type: 'boolean', default: false, describe: 'log JSON lines' })
     .option('verbose', { type: 'boolean', default: false })

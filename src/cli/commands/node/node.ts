@@ -2,7 +2,8 @@
  * `xest node`: builds the real environment (system clock, UDP port, seeded Rng from the OS's
  * randomness, console logger), starts an OverlayNode with the DHT on it (tuples in LevelDB with
  * --data-dir, kept across restarts), logs joins and leaf-set changes, and stops cleanly on
- * SIGINT/SIGTERM (flushing the tuple log). When started with an IPC channel (by `xest ring`), it
+ * SIGINT/SIGTERM (flushing the tuple log). Unless --no-xmlrpc, it serves OpenDHT's XML-RPC
+ * gateway and status page on TCP port + 1, as Bamboo's nodes did. When started with an IPC channel (by `xest ring`), it
  * also answers control requests: its state, lookups, puts and gets.
  */
 import { randomBytes } from 'node:crypto'
@@ -19,6 +20,7 @@ import { DhtNode } from '../../../dht/dht-node.ts'
 import { LevelTupleLog } from '../../../dht/level-tuple-log.ts'
 import { TupleStore } from '../../../dht/tuple-store.ts'
 import { OverlayNode } from '../../../overlay/overlay-node.ts'
+import { startGateway, type Gateway } from '../../../gateway/gateway-server.ts'
 import { UsageError } from '../../handle-errors.ts'
 import type { NodeArgs } from './command.ts'
 
@@ -47,7 +49,19 @@ export async function runNode (args: NodeArgs): Promise<void> {
     log.log('info', 'tuples-loaded', { dataDir: args.dataDir, tuples: loaded })
   }
   const dht = new DhtNode(node, store)
-  log.log('info', 'node-start', { address: addressKey(port.local), guid: idToHex(node.self.guid), gateways: gateways.map(addressKey) })
+  let xmlrpc: Gateway | null = null
+  if (args.xmlrpc) {
+    try {
+      xmlrpc = await startGateway({ host: args.bind, port: port.local.port + 1, api: dht, clock: env.clock, log })
+    } catch (error) {
+      port.close()
+      await tupleLog?.close()
+      throw new Error(`cannot serve the XML-RPC gateway on ${args.bind}:${port.local.port + 1} (use --no-xmlrpc to run without it)`, { cause: error })
+    }
+  }
+  log.log('info', 'node-start', {
+    address: addressKey(port.local), guid: idToHex(node.self.guid), gateways: gateways.map(addressKey), xmlrpc: xmlrpc === null ? null : addressKey(xmlrpc.address)
+  })
   node.start()
   dht.start()
   if (process.send !== undefined) serveControl(node, dht)
@@ -59,7 +73,9 @@ export async function runNode (args: NodeArgs): Promise<void> {
       log.log('info', 'node-stop', { signal })
       dht.stop()
       node.stop()
-      void (tupleLog?.close() ?? Promise.resolve()).then(resolve, (error) => { log.log('error', 'tuple-log-close-failed', { error: String(error) }); resolve() })
+      void (xmlrpc?.close() ?? Promise.resolve())
+        .then(async () => await tupleLog?.close())
+        .then(resolve, (error) => { log.log('error', 'shutdown-failed', { error: String(error) }); resolve() })
     }
     process.once('SIGINT', () => shutdown('SIGINT'))
     process.once('SIGTERM', () => shutdown('SIGTERM'))

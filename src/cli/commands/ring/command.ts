@@ -11,6 +11,7 @@ export interface RingArgs {
   leafSet: number
   secondChance: number
   timeout: number
+  hold: boolean
   json: boolean
   verbose: boolean
 }
@@ -27,9 +28,11 @@ export const ringCommand: CommandModule<object, RingArgs> = {
     .option('leaf-set', { type: 'number', default: 4 })
     .option('second-chance', { type: 'number', default: 20_000, describe: 'ms before a silent neighbour is removed (Bamboo: 60000)' })
     .option('timeout', { type: 'number', default: 300, describe: 'seconds to wait for convergence or repair' })
+    .option('hold', { type: 'boolean', default: false, describe: 'keep the ring running after the checks until Ctrl-C (gateways on port + 1)' })
     .option('json', { type: 'boolean', default: false })
     .option('verbose', { type: 'boolean', default: false })
-    .example('$0 ring --nodes 16 --kill-fraction 0.25 --json', 'converge, look up, kill a quarter, repair') as never,
+    .example('$0 ring --nodes 16 --kill-fraction 0.25 --json', 'converge, look up, kill a quarter, repair')
+    .example('$0 ring --nodes 8 --hold', 'then, elsewhere: xest put colors red --gateway 127.0.0.1:5851') as never,
   handler: async (args) => handleErrors(args.verbose, async () => {
     const { runRing } = await import('./ring.ts')
     await runRing(args)

@@ -2,8 +2,10 @@
  * `xest ring`: forks N `xest node` processes on 127.0.0.1 with an IPC channel, polls their leaf
  * sets until each equals the true one (computed from every node's id), looks up random keys from
  * every node and checks each answer against the true root, then optionally SIGKILLs a share of
- * the processes and measures how long the survivors take to repair. Every child is killed on
- * exit, error or interrupt.
+ * the processes and measures how long the survivors take to repair. Every node serves an
+ * XML-RPC gateway on its port + 1: the ring puts values through one gateway and reads them back
+ * through every other. With --hold it then keeps running until interrupted, for clients such as
+ * `xest put|get|rm`. Every child is killed on exit, error or interrupt.
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -13,6 +15,7 @@ import { idToHex, nodeIdOf, type Id } from '../../../ids/node-id.ts'
 import { sortIds, trueLeafSet, trueRoot } from '../../../overlay/ring-truth.ts'
 import { UsageError } from '../../handle-errors.ts'
 import type { RingArgs } from './command.ts'
+import { OpenDhtClient } from '../dht-client/opendht-client.ts'
 
 const BIN = path.resolve(import.meta.dirname, '../../../../bin/xest.js')
 
@@ -31,6 +34,7 @@ export async function runRing (args: RingArgs): Promise<void> {
     const convergenceMs = await waitForTrueLeafSets(members, args) - startedMs
     const lookups = await checkLookups(members, args.lookups)
     const report: Record<string, unknown> = { nodes: args.nodes, convergenceMs: Math.round(convergenceMs), lookups }
+    if (args.nodes >= 8) report.gateways = await checkGateways(members, args)
     if (args.killFraction > 0) {
       const victims = chooseVictims(members, args.killFraction)
       const killedMs = performance.now()
@@ -39,6 +43,11 @@ export async function runRing (args: RingArgs): Promise<void> {
       report.kill = { killed: victims.length, repairMs: Math.round(repairMs), lookups: await checkLookups(members, args.lookups) }
     }
     process.stdout.write(args.json ? JSON.stringify(report, null, 2) + '\n' : describe(report))
+    if (args.hold) {
+      const live = members.filter((m) => m.alive).map((m) => `127.0.0.1:${args.basePort + 2 * m.index + 1}`)
+      process.stderr.write(`holding the ring; gateways: ${live.join(' ')}\n(Ctrl-C stops every node)\n`)
+      await new Promise<void>((resolve) => { process.once('SIGTERM', () => resolve()); process.once('SIGINT', () => resolve()) })
+    }
   } finally {
     cleanup()
   }
@@ -124,6 +133,40 @@ async function checkLookups (members: Member[], perNode: number) {
   return { issued, correct, failed, latencyMs: { p50: q(0.5), p90: q(0.9), p99: q(0.99) } }
 }
 
+/**
+ * Puts values under one key through the first node's gateway, then reads the key through every
+ * live node's gateway (XML-RPC, the OpenDHT client contract) and counts complete answers.
+ */
+async function checkGateways (members: Member[], args: RingArgs) {
+  const live = members.filter((m) => m.alive)
+  const clients = live.map((m) => new OpenDhtClient('127.0.0.1', args.basePort + 2 * m.index + 1, 30_000))
+  try {
+    const key = new Uint8Array(randomBytes(20))
+    const values = Array.from({ length: 5 }, (_, i) => `ring-check-${i}`)
+    const putMs: number[] = []
+    let putOk = 0
+    for (const value of values) {
+      const startedMs = performance.now()
+      const status = await clients[0]!.put(key, new TextEncoder().encode(value), 600, 'xest ring')
+      putMs.push(performance.now() - startedMs)
+      if (status === 0) putOk++
+    }
+    const getMs: number[] = []
+    let complete = 0
+    for (const client of clients) {
+      const startedMs = performance.now()
+      const got = await client.getAll(key, 10, 'xest ring').catch(() => [])
+      getMs.push(performance.now() - startedMs)
+      const texts = new Set(got.map((v) => new TextDecoder().decode(v.value)))
+      if (values.every((v) => texts.has(v))) complete++
+    }
+    const median = (xs: number[]): number => Math.round((quantile(xs.sort((a, b) => a - b), 0.5) ?? 0) * 10) / 10
+    return { puts: values.length, putOk, reads: clients.length, readsComplete: complete, putMsMedian: median(putMs), getMsMedian: median(getMs) }
+  } finally {
+    for (const client of clients) client.close()
+  }
+}
+
 function chooseVictims (members: Member[], fraction: number): Member[] {
   const candidates = members.filter((m) => m.alive && m.index !== 0)
   const count = Math.max(1, Math.round(fraction * members.length))
@@ -136,6 +179,10 @@ function chooseVictims (members: Member[], fraction: number): Member[] {
 
 function describe (report: Record<string, any>): string {
   const lines = [`${report.nodes} nodes converged in ${report.convergenceMs} ms; lookups ${report.lookups.correct}/${report.lookups.issued} correct, median ${report.lookups.latencyMs.p50} ms`]
+  if (report.gateways !== undefined) {
+    const g = report.gateways
+    lines.push(`gateways: ${g.putOk}/${g.puts} puts Success (median ${g.putMsMedian} ms); ${g.readsComplete}/${g.reads} gateways returned every value (median ${g.getMsMedian} ms)`)
+  }
   if (report.kill !== undefined) {
     lines.push(`killed ${report.kill.killed}; repaired in ${report.kill.repairMs} ms; lookups ${report.kill.lookups.correct}/${report.kill.lookups.issued} correct`)
   }
