@@ -5,6 +5,7 @@
 import yargs from 'yargs'
 import { hideBin } from 'yargs/helpers'
 import { idCommand } from './commands/id/command.ts'
+import { getCommand, putCommand, rmCommand } from './commands/dht-client/command.ts'
 import { nodeCommand } from './commands/node/command.ts'
 import { ringCommand } from './commands/ring/command.ts'
 import { simCommand } from './commands/sim/command.ts'
@@ -17,6 +18,9 @@ await yargs(hideBin(process.argv))
   .command(simCommand)
   .command(nodeCommand as never)
   .command(ringCommand as never)
+  .command(putCommand as never)
+  .command(getCommand as never)
+  .command(rmCommand as never)
   .demandCommand(1, 'name a command; see --help')
   .strict()
   .recommendCommands()
