@@ -2,7 +2,8 @@
  * The DHT layer's settings, defaults as OpenDHT ran Bamboo (bamboo.md §11): 8 copies (root and
  * leaf set), a put acknowledged after 2 replica acks, CAP when the root has fewer than 7 distinct
  * leaf-set neighbours, gateway put retries every 30 s, unacked replicas re-sent after 60 s,
- * quorum gets with 5 s per request. The two OpenDHT fixes for the get tail are switches.
+ * quorum gets with 5 s per request, Merkle anti-entropy with a random neighbour. The two OpenDHT
+ * fixes for the get tail are switches.
  * Data only.
  */
 
@@ -34,6 +35,16 @@ export interface DhtConfig {
   expirePeriodMs: number
   /** How often a node hands tuples it is no longer a replica for to the current replicas. @default 60000 */
   handoffPeriodMs: number
+  /**
+   * Mean time between Merkle anti-entropy rounds with a random leaf-set neighbour (jittered in
+   * [0.5, 1.5)×); 0 turns anti-entropy off. Bamboo's `ae_period` is 1 s; 10 s here keeps an
+   * in-sync ring's cost to one small request and answer per node every 10 s. @default 10000
+   */
+  antiEntropyPeriodMs: number
+  /** A round not finished in this long is abandoned (Bamboo: 30 s). @default 30000 */
+  antiEntropySessionTimeoutMs: number
+  /** Requests of one round in flight at once. @default 8 */
+  antiEntropyParallel: number
 }
 
 export const DEFAULT_DHT_CONFIG: DhtConfig = {
@@ -48,5 +59,8 @@ export const DEFAULT_DHT_CONFIG: DhtConfig = {
   delayAwareGets: false,
   redundantReads: 0,
   expirePeriodMs: 60_000,
-  handoffPeriodMs: 60_000
+  handoffPeriodMs: 60_000,
+  antiEntropyPeriodMs: 10_000,
+  antiEntropySessionTimeoutMs: 30_000,
+  antiEntropyParallel: 8
 }

@@ -2,8 +2,8 @@
  * The DHT on one overlay node: Bamboo's storage layer (tuple store, puts and removes replicated
  * from the root to its leaf set, quorum gets) plus the client API the gateway serves. It
  * registers as the Dht application with the router, takes the DHT's wire messages, drops expired
- * tuples periodically and, when the leaf set changes, hands tuples this node is no longer a
- * replica for to the nodes that are. Runs on the overlay node's injected environment, so the same
+ * tuples periodically, syncs with its neighbours by Merkle anti-entropy and, when the leaf set
+ * changes, hands tuples this node is no longer a replica for to the nodes that are. Runs on the overlay node's injected environment, so the same
  * code runs in the simulator and on UDP; never throws on peers' input.
  */
 import type { Timer } from '../env/clock.ts'
@@ -12,6 +12,7 @@ import { idToHex } from '../ids/node-id.ts'
 import type { OverlayNode } from '../overlay/overlay-node.ts'
 import { MAX_KEY_BYTES, type DhtClientApi, type DhtStatus, type GetRequest, type GetResult, type NodeStatus, type PutRequest, type RmRequest } from './dht-api.ts'
 import { DEFAULT_DHT_CONFIG, DHT_APP, type DhtConfig } from './dht-config.ts'
+import { AntiEntropy } from './anti-entropy.ts'
 import { DhtGet } from './dht-get.ts'
 import { DhtPut, type DhtContext } from './dht-put.ts'
 import { TupleStore } from './tuple-store.ts'
@@ -23,6 +24,7 @@ export class DhtNode implements DhtClientApi {
   readonly counters = new Map<string, number>()
   readonly puts: DhtPut
   readonly gets: DhtGet
+  readonly antiEntropy: AntiEntropy
   #expireTimer: Timer | null = null
   #handoffTimer: Timer | null = null
   #handoffSeq = 0n
@@ -38,6 +40,7 @@ export class DhtNode implements DhtClientApi {
     }
     this.puts = new DhtPut(ctx)
     this.gets = new DhtGet(ctx)
+    this.antiEntropy = new AntiEntropy(ctx)
     node.registerApp(DHT_APP, {
       deliver: (_src, _dest, _from, payload) => this.puts.onPutReq(payload),
       leafSetChanged: () => this.#onLeafSetChanged()
@@ -63,11 +66,13 @@ export class DhtNode implements DhtClientApi {
     }
     this.#expireTimer = clock.setTimer(this.config.expirePeriodMs, expire)
     this.#handoffTimer = clock.setTimer(this.config.handoffPeriodMs + this.node.env.rng.int(this.config.handoffPeriodMs), handoff)
+    this.antiEntropy.start()
   }
 
   stop (): void {
     this.#expireTimer?.cancel()
     this.#handoffTimer?.cancel()
+    this.antiEntropy.stop()
   }
 
   #nowUsec (): bigint {

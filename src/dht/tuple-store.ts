@@ -29,10 +29,16 @@ export class TupleStore {
   readonly #byGuid = new Map<bigint, Tuple[]>()
   readonly #byIdentity = new Map<string, Tuple>()
   #bytes = 0
+  #version = 0
   onChange: ((change: StoreChange) => void) | null = null
 
   get size (): number {
     return this.#byIdentity.size
+  }
+
+  /** Bumped by every insert and removal (caches of derived data, such as Merkle trees, key on it). */
+  get version (): number {
+    return this.#version
   }
 
   /** Value (or secret) bytes held. */
@@ -68,6 +74,11 @@ export class TupleStore {
   has (tuple: Tuple): boolean {
     const existing = this.#byIdentity.get(tupleIdentity(tuple))
     return existing !== undefined && expiryUsec(existing) >= expiryUsec(tuple)
+  }
+
+  /** The stored tuple (with its data) of the same identity as `key`, if any. */
+  lookup (key: Pick<Tuple, 'guid' | 'secretHash' | 'dataHash' | 'put'>): Tuple | undefined {
+    return this.#byIdentity.get(tupleIdentity(key))
   }
 
   /**
@@ -117,6 +128,7 @@ export class TupleStore {
     list.splice(upperBound(list, tuple), 0, tuple)
     this.#byIdentity.set(identity, tuple)
     this.#bytes += tuple.data.length
+    this.#version++
     this.onChange?.({ kind: 'stored', tuple })
   }
 
@@ -129,6 +141,7 @@ export class TupleStore {
     if (list.length === 0) this.#byGuid.delete(tuple.guid)
     this.#byIdentity.delete(tupleIdentity(tuple))
     this.#bytes -= tuple.data.length
+    this.#version++
     this.onChange?.({ kind: 'deleted', tuple })
   }
 }

@@ -1,0 +1,98 @@
+/**
+ * A Merkle tree over the tuples of one guid range, indexed by their timestamps, with Bamboo's
+ * shape (`dmgr/MerkleTree.java`): a node at level l covers 2^(expansion·l) µs from its `low`
+ * time and has 2^expansion children; the root (level 13 for expansion 5) covers all 64-bit
+ * times. A node with at most 2^expansion tuples, or at level 0, is a leaf node: its hash is the
+ * SHA-1 of its tuples' 77-byte keys in time then Key order. Any other node hashes its children's
+ * hashes (20 zero bytes for an empty child). An empty node's hash is empty.
+ *
+ * Built on demand from a snapshot of the tuples (immutable; rebuilt when the store changes) with
+ * node hashes memoised; two replicas holding the same tuples compute the same hashes. Pure.
+ */
+import { createHash } from 'node:crypto'
+import { compareTuples, encodeKey, type Tuple } from './tuple.ts'
+
+export const MERKLE_EXPANSION = 5
+const FAN_OUT = 1 << MERKLE_EXPANSION
+/** Lowest level whose single node covers every non-negative 64-bit time. */
+export const MERKLE_ROOT_LEVEL = Math.ceil(64 / MERKLE_EXPANSION)
+const EMPTY = new Uint8Array(0)
+const ZERO_CHILD = new Uint8Array(20)
+
+export interface MerkleNode {
+  /** Empty when no tuple lies under the node. */
+  readonly hash: Uint8Array
+  /** Its children are tuples (fetch its keys), not nodes. */
+  readonly leaf: boolean
+  /** Child hashes (20 bytes each, zero for an empty child); none for a leaf or empty node. */
+  readonly children: readonly Uint8Array[]
+}
+
+export function spanUsec (level: number): bigint {
+  return 1n << BigInt(MERKLE_EXPANSION * level)
+}
+
+export class MerkleSnapshot {
+  /** Tuples sorted by time, then Key order. */
+  readonly tuples: readonly Tuple[]
+  readonly #memo = new Map<string, MerkleNode>()
+
+  constructor (tuples: readonly Tuple[]) {
+    this.tuples = [...tuples].sort((a, b) => a.timeUsec < b.timeUsec ? -1 : a.timeUsec > b.timeUsec ? 1 : compareTuples(a, b))
+  }
+
+  /** Whether (level, low) names a node: 0 ≤ level ≤ root level and low aligned to its span. */
+  static validNode (level: number, lowUsec: bigint): boolean {
+    return Number.isInteger(level) && level >= 0 && level <= MERKLE_ROOT_LEVEL && lowUsec >= 0n && lowUsec % spanUsec(level) === 0n
+  }
+
+  /** Tuples with lowUsec ≤ time < highUsec. */
+  inTimeRange (lowUsec: bigint, highUsec: bigint): Tuple[] {
+    return this.tuples.slice(this.#lowerBound(lowUsec), this.#lowerBound(highUsec))
+  }
+
+  node (level: number, lowUsec: bigint): MerkleNode {
+    const memoKey = `${level}:${lowUsec}`
+    const known = this.#memo.get(memoKey)
+    if (known !== undefined) return known
+    const highUsec = lowUsec + spanUsec(level)
+    const first = this.#lowerBound(lowUsec)
+    const end = this.#lowerBound(highUsec)
+    let node: MerkleNode
+    if (end === first) {
+      node = { hash: EMPTY, leaf: true, children: [] }
+    } else if (level === 0 || end - first <= FAN_OUT) {
+      const digest = createHash('sha1')
+      for (let i = first; i < end; i++) digest.update(encodeKey(this.tuples[i]!, true))
+      node = { hash: new Uint8Array(digest.digest()), leaf: true, children: [] }
+    } else {
+      const childSpan = spanUsec(level - 1)
+      const children: Uint8Array[] = []
+      const digest = createHash('sha1')
+      for (let c = 0; c < FAN_OUT; c++) {
+        const child = this.node(level - 1, lowUsec + BigInt(c) * childSpan).hash
+        const entry = child.length === 0 ? ZERO_CHILD : child
+        children.push(entry)
+        digest.update(entry)
+      }
+      node = { hash: new Uint8Array(digest.digest()), leaf: false, children }
+    }
+    this.#memo.set(memoKey, node)
+    return node
+  }
+
+  root (): MerkleNode {
+    return this.node(MERKLE_ROOT_LEVEL, 0n)
+  }
+
+  #lowerBound (timeUsec: bigint): number {
+    let lo = 0
+    let hi = this.tuples.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (this.tuples[mid]!.timeUsec < timeUsec) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+}
