@@ -9,7 +9,10 @@ export type TraceOp = 'r' | 'w'
 export interface TraceRecord {
   /** Microseconds since the start of the trace (non-negative; 0 when the source has no times). */
   timeUs: number
-  /** The object accessed: a file path, or for block traces a device name such as `disk0`. */
+  /**
+   * The object accessed: a file path, or for block traces a device name such as `disk0`. Paths
+   * contain `/` and device names do not: `toReferenceString` tells file from block traces by it.
+   */
   key: string
   /** Byte offset of the access within the object (block traces: LBA × sector size). */
   offsetBytes: number
