@@ -13,6 +13,7 @@ import './vivaldi-messages.ts'
 import './dht-messages.ts'
 import './dht-get-messages.ts'
 import './dmgr-messages.ts'
+import './xest-messages.ts'
 
 export type { WireMessage }
 

@@ -7,5 +7,6 @@ import type { DmgrMessage } from './dmgr-messages.ts'
 import type { RouterMessage } from './router-messages.ts'
 import type { RpcMsg } from './rpc-messages.ts'
 import type { VivaldiMessage } from './vivaldi-messages.ts'
+import type { XestMessage } from './xest-messages.ts'
 
-export type WireMessage = RouterMessage | RpcMsg | VivaldiMessage | DhtMessage | DmgrMessage
+export type WireMessage = RouterMessage | RpcMsg | VivaldiMessage | DhtMessage | DmgrMessage | XestMessage

@@ -22,7 +22,9 @@ export const ALL_TYPES = ['PingMsg', 'LeafSetReq', 'JoinReq', 'JoinResp', 'LeafS
   'IterGetReq', 'IterGetResp', 'RecurGetReq', 'RecurGetResp', 'RpcGetReq', 'RpcGetResp',
   // bamboo.dmgr
   'PutOrRemoveMsg', 'PutOrRemoveAck', 'FetchMerkleTreeNodeReq', 'FetchMerkleTreeNodeResp', 'FetchMerkleTreeNodeReject',
-  'FetchKeysReq', 'FetchKeysResp', 'FetchDataReq', 'FetchDataResp', 'ReplicaSetReq', 'ReplicaSetResp'] as const
+  'FetchKeysReq', 'FetchKeysResp', 'FetchDataReq', 'FetchDataResp', 'ReplicaSetReq', 'ReplicaSetResp',
+  // xest.transfer
+  'ObjectReq', 'ObjectChunk', 'ObjectMissing'] as const
 export const LEAF_TYPES = ALL_TYPES.filter((t) => !['RouteMsg', 'IterRouteReq', 'IterRouteResp', 'Rpc$Msg', 'Dht$ForwardThroughLeafSetReq'].includes(t))
 const COORD_KINDS: readonly CoordinateKind[] = ['VirtualCoordinate', 'SpecialVC', 'FiveDVC']
 const DIMS: Record<CoordinateKind, number> = { VirtualCoordinate: 3, SpecialVC: 3, FiveDVC: 5 }
@@ -223,6 +225,13 @@ export class Gen {
       }
       case 'ReplicaSetReq': return { type, returnAddress: this.address(), guid: this.guid(), nonce: this.i64() }
       case 'ReplicaSetResp': return { type, nonce: this.i64(), replicaSet: this.addresses(1) }
+      case 'ObjectReq': return { type, seq: this.i64(), priority: this.pick<0 | 1>([0, 1]), ids: Array.from({ length: this.rng.int(6) }, () => this.rng.bytes(20)) }
+      case 'ObjectChunk': {
+        const data = this.bytes(200)
+        const offsetBytes = this.rng.int(1000)
+        return { type, seq: this.i64(), id: this.rng.bytes(20), totalBytes: offsetBytes + data.length + this.rng.int(3), offsetBytes, data }
+      }
+      case 'ObjectMissing': return { type, seq: this.i64(), id: this.rng.bytes(20) }
     }
   }
 }

@@ -1,0 +1,163 @@
+/**
+ * Fetches objects from a holder over the node's transport: sends `ObjectReq`s, reassembles
+ * `ObjectChunk`s, and calls back once per object with its bytes, or null when the holder does
+ * not have it, stops sending (no progress for `stallTimeoutMs`) or sends bytes whose SHA-1 is not
+ * the object's id. Requests for an object already on its way join it; a demand request for an
+ * object coming as a prefetch asks the holder to move it ahead. Never picks holders (the caller
+ * does) and never throws on peers' input: unexpected or inconsistent chunks are counted.
+ */
+import type { Timer } from '../env/clock.ts'
+import { addressKey, type NodeAddress } from '../ids/node-address.ts'
+import { sha1 } from '../ids/sha1.ts'
+import type { OverlayNode } from '../overlay/overlay-node.ts'
+import { DEMAND, MAX_IDS_PER_REQ, type ObjectChunk, type ObjectPriority } from '../wire/xest-messages.ts'
+import { idHex } from './object-id-hex.ts'
+
+export type ObjectDone = (id: Uint8Array, bytes: Uint8Array | null) => void
+
+export interface ObjectFetcherConfig {
+  /** A fetch with no chunk for this long fails. @default 15000 */
+  stallTimeoutMs: number
+  /** Check each object's bytes against its id (off only for synthetic objects in studies). @default true */
+  verifyIds: boolean
+  /** Deadline of a request send. @default 15000 */
+  sendTimeoutMs: number
+}
+
+export const DEFAULT_OBJECT_FETCHER_CONFIG: ObjectFetcherConfig = { stallTimeoutMs: 15_000, verifyIds: true, sendTimeoutMs: 15_000 }
+
+interface Pending {
+  readonly id: Uint8Array
+  readonly holder: NodeAddress
+  readonly holderKey: string
+  priority: ObjectPriority
+  buffer: Uint8Array | null
+  readonly offsets: Set<number>
+  receivedBytes: number
+  readonly waiters: ObjectDone[]
+  timer: Timer
+}
+
+export interface ObjectFetcherStats {
+  requested: number
+  joined: number
+  promoted: number
+  completed: number
+  failed: number
+  bytesReceived: number
+  unexpectedChunks: number
+  badObjects: number
+}
+
+export class ObjectFetcher {
+  readonly config: ObjectFetcherConfig
+  readonly stats: ObjectFetcherStats = { requested: 0, joined: 0, promoted: 0, completed: 0, failed: 0, bytesReceived: 0, unexpectedChunks: 0, badObjects: 0 }
+  readonly #pending = new Map<string, Pending>()
+  #nextSeq = 1n
+
+  constructor (private readonly node: OverlayNode, config: Partial<ObjectFetcherConfig> = {}) {
+    this.config = { ...DEFAULT_OBJECT_FETCHER_CONFIG, ...config }
+    node.handle('ObjectChunk', (m, from) => { if (m.type === 'ObjectChunk') this.#onChunk(m, from) })
+    node.handle('ObjectMissing', (m, from) => {
+      if (m.type !== 'ObjectMissing') return
+      const pending = this.#pending.get(idHex(m.id))
+      if (pending === undefined || pending.holderKey !== addressKey(from)) { this.stats.unexpectedChunks++; return }
+      this.#finish(pending, null)
+    })
+  }
+
+  /** Whether `id` is on its way (at any priority). */
+  inFlight (id: Uint8Array): boolean {
+    return this.#pending.has(idHex(id))
+  }
+
+  get pendingCount (): number {
+    return this.#pending.size
+  }
+
+  /** Fetches `ids` from `holder` at `priority`; `done` is called once per id. */
+  fetch (holder: NodeAddress, ids: readonly Uint8Array[], priority: ObjectPriority, done: ObjectDone): void {
+    const fresh: Uint8Array[] = []
+    const promote: Array<{ holder: NodeAddress, id: Uint8Array }> = []
+    for (const id of ids) {
+      const hex = idHex(id)
+      const pending = this.#pending.get(hex)
+      if (pending !== undefined) {
+        pending.waiters.push(done)
+        this.stats.joined++
+        if (priority === DEMAND && pending.priority !== DEMAND) {
+          pending.priority = DEMAND
+          promote.push({ holder: pending.holder, id })
+          this.stats.promoted++
+        }
+        continue
+      }
+      this.#pending.set(hex, {
+        id, holder, holderKey: addressKey(holder), priority, buffer: null, offsets: new Set(), receivedBytes: 0, waiters: [done],
+        timer: this.#armStall(hex)
+      })
+      fresh.push(id)
+      this.stats.requested++
+    }
+    for (let i = 0; i < fresh.length; i += MAX_IDS_PER_REQ) this.#request(holder, fresh.slice(i, i + MAX_IDS_PER_REQ), priority)
+    for (const p of promote) this.#request(p.holder, [p.id], DEMAND)
+  }
+
+  /** Fails every pending fetch (the host is stopping). */
+  stop (): void {
+    for (const pending of [...this.#pending.values()]) this.#finish(pending, null)
+  }
+
+  #request (holder: NodeAddress, ids: Uint8Array[], priority: ObjectPriority): void {
+    const seq = this.#nextSeq++
+    this.node.send(holder, { type: 'ObjectReq', seq, priority, ids }, this.config.sendTimeoutMs, (delivered) => {
+      if (delivered) return
+      for (const id of ids) {
+        const pending = this.#pending.get(idHex(id))
+        if (pending !== undefined && pending.holderKey === addressKey(holder) && pending.receivedBytes === 0) this.#finish(pending, null)
+      }
+    })
+  }
+
+  #armStall (hex: string): Timer {
+    return this.node.env.clock.setTimer(this.config.stallTimeoutMs, () => {
+      const pending = this.#pending.get(hex)
+      if (pending !== undefined) this.#finish(pending, null)
+    })
+  }
+
+  #onChunk (m: ObjectChunk, from: NodeAddress): void {
+    const hex = idHex(m.id)
+    const pending = this.#pending.get(hex)
+    if (pending === undefined || pending.holderKey !== addressKey(from)) { this.stats.unexpectedChunks++; return }
+    if (pending.buffer === null) pending.buffer = new Uint8Array(m.totalBytes)
+    if (pending.buffer.length !== m.totalBytes || m.offsetBytes + m.data.length > m.totalBytes) { this.stats.unexpectedChunks++; return }
+    if (pending.offsets.has(m.offsetBytes)) return
+    pending.offsets.add(m.offsetBytes)
+    pending.buffer.set(m.data, m.offsetBytes)
+    pending.receivedBytes += m.data.length
+    this.stats.bytesReceived += m.data.length
+    pending.timer.cancel()
+    if (pending.receivedBytes < m.totalBytes) {
+      pending.timer = this.#armStall(hex)
+      return
+    }
+    const bytes = pending.buffer
+    if (this.config.verifyIds && idHex(sha1(bytes)) !== hex) {
+      this.stats.badObjects++
+      this.#finish(pending, null)
+      return
+    }
+    this.#finish(pending, bytes)
+  }
+
+  #finish (pending: Pending, bytes: Uint8Array | null): void {
+    const hex = idHex(pending.id)
+    if (this.#pending.get(hex) !== pending) return
+    this.#pending.delete(hex)
+    pending.timer.cancel()
+    if (bytes === null) this.stats.failed++
+    else this.stats.completed++
+    for (const waiter of pending.waiters) waiter(pending.id, bytes)
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * Serves content-addressed objects to other hosts over the node's transport (UdpCC or the
+ * simulator's message transport): answers `ObjectReq` with `ObjectChunk`s, or `ObjectMissing`.
+ * Per requesting peer it keeps two queues, demand before prefetch, and only `windowChunks`
+ * chunks in flight, so a demand request waits behind at most a window of prefetch chunks on the
+ * link (xest.md §5: demand fetches always go first); a demand request for an object queued as a
+ * prefetch moves it ahead. Never reads from disk itself (an ObjectSource does) and never throws
+ * on peers' input.
+ */
+import { addressKey, type NodeAddress } from '../ids/node-address.ts'
+import type { OverlayNode } from '../overlay/overlay-node.ts'
+import { DEMAND, OBJECT_CHUNK_BYTES, type ObjectPriority, type ObjectReq } from '../wire/xest-messages.ts'
+import { idHex } from './object-id-hex.ts'
+
+export interface ObjectSource {
+  /** The object's bytes, or null when this host does not hold it. */
+  get (id: Uint8Array): Uint8Array | null
+}
+
+export interface ObjectServerConfig {
+  /** Chunks in flight per peer. @default 4 */
+  windowChunks: number
+  /** Deadline of one chunk send; a failed send drops that peer's queue. @default 30000 */
+  sendTimeoutMs: number
+}
+
+export const DEFAULT_OBJECT_SERVER_CONFIG: ObjectServerConfig = { windowChunks: 4, sendTimeoutMs: 30_000 }
+
+interface Job {
+  readonly seq: bigint
+  readonly id: Uint8Array
+  readonly bytes: Uint8Array
+  offset: number
+  priority: ObjectPriority
+  done: boolean
+}
+
+interface Peer {
+  readonly address: NodeAddress
+  readonly demand: Job[]
+  readonly prefetch: Job[]
+  readonly jobs: Map<string, Job>
+  inFlight: number
+}
+
+export interface ObjectServerStats {
+  requests: number
+  objectsQueued: number
+  promoted: number
+  missing: number
+  chunksSent: number
+  bytesSent: { demand: number, prefetch: number }
+  failedSends: number
+}
+
+export class ObjectServer {
+  readonly config: ObjectServerConfig
+  readonly stats: ObjectServerStats = { requests: 0, objectsQueued: 0, promoted: 0, missing: 0, chunksSent: 0, bytesSent: { demand: 0, prefetch: 0 }, failedSends: 0 }
+  readonly #peers = new Map<string, Peer>()
+
+  constructor (private readonly node: OverlayNode, private readonly source: ObjectSource, config: Partial<ObjectServerConfig> = {}) {
+    this.config = { ...DEFAULT_OBJECT_SERVER_CONFIG, ...config }
+    node.handle('ObjectReq', (m, from) => { if (m.type === 'ObjectReq') this.#onRequest(m, from) })
+  }
+
+  /** Jobs queued for every peer (for tests and status). */
+  get queuedObjects (): number {
+    let n = 0
+    for (const peer of this.#peers.values()) n += peer.jobs.size
+    return n
+  }
+
+  #onRequest (m: ObjectReq, from: NodeAddress): void {
+    this.stats.requests++
+    const key = addressKey(from)
+    let peer = this.#peers.get(key)
+    if (peer === undefined) this.#peers.set(key, peer = { address: from, demand: [], prefetch: [], jobs: new Map(), inFlight: 0 })
+    for (const id of m.ids) {
+      const hex = idHex(id)
+      const queued = peer.jobs.get(hex)
+      if (queued !== undefined) {
+        if (m.priority === DEMAND && queued.priority !== DEMAND) {
+          queued.priority = DEMAND
+          peer.demand.push(queued)
+          this.stats.promoted++
+        }
+        continue
+      }
+      const bytes = this.source.get(id)
+      if (bytes === null) {
+        this.stats.missing++
+        this.node.send(from, { type: 'ObjectMissing', seq: m.seq, id }, this.config.sendTimeoutMs)
+        continue
+      }
+      const job: Job = { seq: m.seq, id, bytes, offset: 0, priority: m.priority, done: false }
+      peer.jobs.set(hex, job)
+      ;(m.priority === DEMAND ? peer.demand : peer.prefetch).push(job)
+      this.stats.objectsQueued++
+    }
+    this.#pump(peer)
+  }
+
+  /** The next job with chunks left: demand first; promoted or finished entries are skipped. */
+  #next (peer: Peer): Job | null {
+    while (peer.demand.length > 0 && peer.demand[0]!.done) peer.demand.shift()
+    if (peer.demand.length > 0) return peer.demand[0]!
+    while (peer.prefetch.length > 0 && (peer.prefetch[0]!.done || peer.prefetch[0]!.priority === DEMAND)) peer.prefetch.shift()
+    return peer.prefetch[0] ?? null
+  }
+
+  #pump (peer: Peer): void {
+    while (peer.inFlight < this.config.windowChunks) {
+      const job = this.#next(peer)
+      if (job === null) break
+      const length = Math.min(OBJECT_CHUNK_BYTES, job.bytes.length - job.offset)
+      const data = job.bytes.subarray(job.offset, job.offset + length)
+      const priority = job.priority
+      const message = { type: 'ObjectChunk' as const, seq: job.seq, id: job.id, totalBytes: job.bytes.length, offsetBytes: job.offset, data }
+      job.offset += length
+      if (job.offset >= job.bytes.length) {
+        job.done = true
+        peer.jobs.delete(idHex(job.id))
+      }
+      peer.inFlight++
+      this.stats.chunksSent++
+      if (priority === DEMAND) this.stats.bytesSent.demand += length
+      else this.stats.bytesSent.prefetch += length
+      this.node.send(peer.address, message, this.config.sendTimeoutMs, (delivered) => {
+        peer.inFlight--
+        if (!delivered) {
+          this.stats.failedSends++
+          this.#drop(peer)
+          return
+        }
+        this.#pump(peer)
+      })
+    }
+    if (peer.inFlight === 0 && peer.jobs.size === 0) this.#peers.delete(addressKey(peer.address))
+  }
+
+  /** A peer that stopped acking loses its queue; it asks again (elsewhere) after its timeout. */
+  #drop (peer: Peer): void {
+    for (const job of peer.jobs.values()) job.done = true
+    peer.jobs.clear()
+    peer.demand.length = 0
+    peer.prefetch.length = 0
+    if (peer.inFlight === 0) this.#peers.delete(addressKey(peer.address))
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Xest's own wire messages, for moving content-addressed objects between hosts over UdpCC (bulk
+ * data never goes into the DHT; xest.md §3). They use Bamboo's codec conventions (type code =
+ * first 8 bytes of SHA-1 of a class name under `xest.`, big-endian fields), so one transport
+ * carries DHT and Xest traffic alike:
+ *
+ * - `ObjectReq` asks a holder for objects at a priority (0 demand, 1 prefetch); a demand request
+ *   for an object already queued as a prefetch moves it ahead.
+ * - `ObjectChunk` carries up to OBJECT_CHUNK_BYTES of one object at an offset, with its size.
+ * - `ObjectMissing` says the holder has no such object.
+ *
+ * Decoding checks every length; never throws on input (the codec turns errors into values).
+ */
+import { WireError } from './reader.ts'
+import { registerWireType } from './registry.ts'
+
+export const OBJECT_ID_BYTES = 20
+/** Payload bytes per chunk: one chunk plus headers stays under the 16 KiB datagram limit. */
+export const OBJECT_CHUNK_BYTES = 15 * 1024
+/** Ids per request (a group fetch sends one request per group, cut to this). */
+export const MAX_IDS_PER_REQ = 512
+/** Largest object the transfer protocol carries (LBFS chunks are ≤ 64 KiB; block maps larger). */
+export const MAX_OBJECT_BYTES = 64 * 1024 * 1024
+
+export type ObjectPriority = 0 | 1
+export const DEMAND: ObjectPriority = 0
+export const PREFETCH: ObjectPriority = 1
+
+export interface ObjectReq { readonly type: 'ObjectReq', readonly seq: bigint, readonly priority: ObjectPriority, readonly ids: readonly Uint8Array[] }
+export interface ObjectChunk {
+  readonly type: 'ObjectChunk'
+  readonly seq: bigint
+  readonly id: Uint8Array
+  readonly totalBytes: number
+  readonly offsetBytes: number
+  readonly data: Uint8Array
+}
+export interface ObjectMissing { readonly type: 'ObjectMissing', readonly seq: bigint, readonly id: Uint8Array }
+
+export type XestMessage = ObjectReq | ObjectChunk | ObjectMissing
+
+registerWireType<ObjectReq>({
+  type: 'ObjectReq', className: 'xest.transfer.ObjectReq',
+  encode (w, m) {
+    w.i64(m.seq)
+    w.u8(m.priority)
+    if (m.ids.length > MAX_IDS_PER_REQ) throw new Error(`ObjectReq: ${m.ids.length} ids > ${MAX_IDS_PER_REQ}`)
+    w.i32(m.ids.length)
+    for (const id of m.ids) {
+      if (id.length !== OBJECT_ID_BYTES) throw new Error('ObjectReq: an id is 20 bytes')
+      w.raw(id)
+    }
+  },
+  decode (r) {
+    const seq = r.i64('seq')
+    const priority = r.u8('priority')
+    if (priority !== DEMAND && priority !== PREFETCH) throw new WireError(`bad priority ${priority}`)
+    const count = r.i32('id count')
+    if (count < 0 || count > MAX_IDS_PER_REQ) throw new WireError(`bad id count ${count}`)
+    const ids: Uint8Array[] = []
+    for (let i = 0; i < count; i++) ids.push(r.raw(OBJECT_ID_BYTES, 'object id'))
+    return { type: 'ObjectReq', seq, priority: priority as ObjectPriority, ids }
+  }
+})
+
+registerWireType<ObjectChunk>({
+  type: 'ObjectChunk', className: 'xest.transfer.ObjectChunk',
+  encode (w, m) {
+    if (m.id.length !== OBJECT_ID_BYTES) throw new Error('ObjectChunk: an id is 20 bytes')
+    w.i64(m.seq)
+    w.raw(m.id)
+    w.i32(m.totalBytes)
+    w.i32(m.offsetBytes)
+    w.byteArray(m.data)
+  },
+  decode (r) {
+    const seq = r.i64('seq')
+    const id = r.raw(OBJECT_ID_BYTES, 'object id')
+    const totalBytes = r.i32('total bytes')
+    const offsetBytes = r.i32('offset')
+    const data = r.byteArray(OBJECT_CHUNK_BYTES, 'chunk data')
+    if (totalBytes < 0 || totalBytes > MAX_OBJECT_BYTES || offsetBytes < 0 || offsetBytes + data.length > totalBytes) {
+      throw new WireError(`bad chunk ${offsetBytes}+${data.length} of ${totalBytes}`)
+    }
+    return { type: 'ObjectChunk', seq, id, totalBytes, offsetBytes, data }
+  }
+})
+
+registerWireType<ObjectMissing>({
+  type: 'ObjectMissing', className: 'xest.transfer.ObjectMissing',
+  encode (w, m) { w.i64(m.seq); w.raw(m.id) },
+  decode: (r) => ({ type: 'ObjectMissing', seq: r.i64('seq'), id: r.raw(OBJECT_ID_BYTES, 'object id') })
+})

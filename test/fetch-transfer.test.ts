@@ -1,0 +1,90 @@
+/**
+ * Object transfer between simulated hosts (the same ObjectServer and ObjectFetcher run on real
+ * UDP): multi-chunk objects arrive intact and verified, missing and corrupt objects fail, a
+ * demand request overtakes a queue of prefetches on a slow link (and promotes a queued prefetch),
+ * and a holder that crashes fails its fetches after the stall timeout.
+ */
+import test from 'ava'
+import { createSyntheticModel } from '../sim/net/models/synthetic-model.ts'
+import { OverlayWorld } from '../sim/overlay/overlay-world.ts'
+import { ObjectFetcher } from '../src/fetch/object-fetcher.ts'
+import { ObjectServer } from '../src/fetch/object-server.ts'
+import { SeededRng } from '../src/env/rng.ts'
+import { sha1 } from '../src/ids/sha1.ts'
+import { DEMAND, PREFETCH } from '../src/wire/xest-messages.ts'
+
+const second = 1e6
+
+function pair (seed: string, uplinkBitsPerSecond = Infinity) {
+  const rng = new SeededRng(seed)
+  const objects = new Map<string, Uint8Array>()
+  const put = (bytes: Uint8Array): Uint8Array => { const id = sha1(bytes); objects.set(Buffer.from(id).toString('hex'), bytes); return id }
+  const servers = new Map<number, ObjectServer>()
+  const fetchers = new Map<number, ObjectFetcher>()
+  const overlay = new OverlayWorld({
+    seed, model: createSyntheticModel({ seed }), transport: 'message', network: { uplinkBitsPerSecond },
+    layer: (node, ctx) => {
+      servers.set(ctx.node, new ObjectServer(node, { get: (id) => objects.get(Buffer.from(id).toString('hex')) ?? null }))
+      fetchers.set(ctx.node, new ObjectFetcher(node, { stallTimeoutMs: 5000 }))
+      return {}
+    }
+  })
+  overlay.populate(2, 0.5 * second)
+  overlay.world.run({ untilUs: 20 * second })
+  const [a, b] = overlay.joinedNodes()
+  return { overlay, world: overlay.world, rng, put, objects, holder: a!, client: b!, server: servers.get(a!)!, fetcher: fetchers.get(b!)!, address: (n: number) => overlay.node(n)!.self.address }
+}
+
+test('objects of 0 B to 200 KiB arrive intact; a missing object and one whose bytes do not hash to its id fail', (t) => {
+  const p = pair('transfer-1')
+  const ids = [0, 1, 15 * 1024, 15 * 1024 + 1, 200 * 1024].map((size) => p.put(p.rng.bytes(size)))
+  const got = new Map<string, Uint8Array | null>()
+  p.fetcher.fetch(p.address(p.holder), ids, DEMAND, (id, bytes) => got.set(Buffer.from(id).toString('hex'), bytes))
+  const missing = sha1('nobody has this')
+  const corruptId = sha1('what it should be')
+  p.objects.set(Buffer.from(corruptId).toString('hex'), new TextEncoder().encode('something else'))
+  p.fetcher.fetch(p.address(p.holder), [missing, corruptId], PREFETCH, (id, bytes) => got.set(Buffer.from(id).toString('hex'), bytes))
+  p.world.run({ untilUs: p.world.nowUs + 10 * second })
+  for (const id of ids) t.deepEqual(got.get(Buffer.from(id).toString('hex')), p.objects.get(Buffer.from(id).toString('hex')))
+  t.is(got.get(Buffer.from(missing).toString('hex')), null)
+  t.is(got.get(Buffer.from(corruptId).toString('hex')), null)
+  t.like(p.fetcher.stats, { completed: 5, failed: 2, badObjects: 1, unexpectedChunks: 0 })
+  t.is(p.server.stats.missing, 1)
+  t.is(p.fetcher.pendingCount, 0)
+})
+
+test('on a 10 Mbit/s link a demand fetch overtakes 3 MB of queued prefetches, and a promoted prefetch comes next', (t) => {
+  const p = pair('transfer-2', 10e6)
+  const batch = Array.from({ length: 50 }, () => p.put(p.rng.bytes(60 * 1024)))
+  const urgent = p.put(p.rng.bytes(8 * 1024))
+  const doneAtUs = new Map<string, number>()
+  const record = (id: Uint8Array, bytes: Uint8Array | null) => { if (bytes !== null) doneAtUs.set(Buffer.from(id).toString('hex'), p.world.nowUs) }
+  const startUs = p.world.nowUs
+  p.fetcher.fetch(p.address(p.holder), batch, PREFETCH, record)
+  p.world.run({ untilUs: startUs + 0.5 * second })
+  p.fetcher.fetch(p.address(p.holder), [urgent], DEMAND, record)
+  p.fetcher.fetch(p.address(p.holder), [batch[45]!], DEMAND, record)
+  p.world.run({ untilUs: startUs + 30 * second })
+  const at = (id: Uint8Array) => doneAtUs.get(Buffer.from(id).toString('hex'))! - startUs
+  t.is(doneAtUs.size, 51)
+  const lastPrefetchUs = Math.max(...batch.map(at))
+  t.true(lastPrefetchUs > 2 * second, `3 MB at 10 Mbit/s takes > 2 s (${lastPrefetchUs / 1e3} ms)`)
+  t.true(at(urgent) < 0.5 * second + 0.4 * second, `the demand object arrived ${(at(urgent) - 0.5 * second) / 1e3} ms after its request`)
+  t.true(at(batch[45]!) < at(batch[20]!), 'the promoted prefetch overtook those queued before it')
+  t.log(`urgent ${(at(urgent) - 0.5 * second) / 1e3} ms, promoted ${at(batch[45]!) / 1e3} ms, last ${lastPrefetchUs / 1e3} ms`)
+  t.is(p.server.stats.promoted, 1)
+  t.is(p.fetcher.stats.promoted, 1)
+})
+
+test('a holder that crashes mid-transfer: its fetches fail after the stall timeout, nothing hangs', (t) => {
+  const p = pair('transfer-3', 2e6)
+  const ids = Array.from({ length: 10 }, () => p.put(p.rng.bytes(60 * 1024)))
+  const outcomes: Array<boolean> = []
+  p.fetcher.fetch(p.address(p.holder), ids, PREFETCH, (_id, bytes) => outcomes.push(bytes !== null))
+  p.world.run({ untilUs: p.world.nowUs + 0.6 * second })
+  p.world.crash(p.holder)
+  p.world.run({ untilUs: p.world.nowUs + 40 * second })
+  t.is(outcomes.length, 10)
+  t.true(outcomes.filter((ok) => !ok).length >= 5)
+  t.is(p.fetcher.pendingCount, 0)
+})
