@@ -82,26 +82,42 @@ export class DhtNode implements DhtClientApi {
   // ---- client API (the gateway's) ----------------------------------------------------------
 
   async put (request: PutRequest): Promise<DhtStatus> {
+    return await new Promise((resolve) => this.putThen(request, resolve))
+  }
+
+  async rm (request: RmRequest): Promise<DhtStatus> {
+    return await new Promise((resolve) => this.rmThen(request, resolve))
+  }
+
+  async get (request: GetRequest): Promise<GetResult> {
+    return await new Promise((resolve, reject) => {
+      try { this.getThen(request, resolve) } catch (error) { reject(error) }
+    })
+  }
+
+  /** `put` with a callback: for protocol code on the event loop (the simulator has no promises in flight). */
+  putThen (request: PutRequest, done: (status: DhtStatus) => void): void {
     const tuple = makePut({
       timeUsec: this.#nowUsec(), ttlS: request.ttlS, guid: guidOfKey(request.key), value: request.value,
       secretHash: request.secretHash, clientIp: ipv4Bytes(request.clientHost)
     })
-    return await new Promise((resolve) => this.puts.start(tuple, resolve))
+    this.puts.start(tuple, done)
   }
 
-  async rm (request: RmRequest): Promise<DhtStatus> {
+  rmThen (request: RmRequest, done: (status: DhtStatus) => void): void {
     const tuple = makeRemove({
       timeUsec: this.#nowUsec(), ttlS: request.ttlS, guid: guidOfKey(request.key), valueHash: request.valueHash,
       secret: request.secret, clientIp: ipv4Bytes(request.clientHost)
     })
-    return await new Promise((resolve) => this.puts.start(tuple, resolve))
+    this.puts.start(tuple, done)
   }
 
-  async get (request: GetRequest): Promise<GetResult> {
+  /** `get` with a callback; throws RangeError for a key over 20 bytes or a bad placemark. */
+  getThen (request: GetRequest, done: (result: GetResult) => void): void {
     if (request.key.length > MAX_KEY_BYTES) throw new RangeError(`key is longer than ${MAX_KEY_BYTES} bytes`)
     const placemark = request.placemark.length === 0 ? null : decodeKey(request.placemark, true)
     if (request.placemark.length > 0 && placemark === null) throw new RangeError('placemark is not a Key')
-    return await new Promise((resolve) => this.gets.start({ guid: guidOfKey(request.key), maxValues: request.maxValues, placemark }, resolve))
+    this.gets.start({ guid: guidOfKey(request.key), maxValues: request.maxValues, placemark }, done)
   }
 
   status (): NodeStatus {
