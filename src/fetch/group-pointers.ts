@@ -175,6 +175,12 @@ export class GroupPointers {
     })
   }
 
+  /** A fresh cached answer, without a DHT operation; undefined when there is none. */
+  peek (groupKey: string): Pointer[] | undefined {
+    const cached = this.#cache.get(groupKey)
+    return cached !== undefined && this.clock.nowMs() - cached.atMs < this.config.cacheMs ? cached.pointers : undefined
+  }
+
   /** Forgets a cached answer (a holder it named failed). */
   invalidate (groupKey: string): void {
     this.#cache.delete(groupKey)

@@ -53,6 +53,9 @@ export class ObjectFetcher {
   readonly config: ObjectFetcherConfig
   readonly stats: ObjectFetcherStats = { requested: 0, joined: 0, promoted: 0, completed: 0, failed: 0, bytesReceived: 0, unexpectedChunks: 0, badObjects: 0 }
   readonly #pending = new Map<string, Pending>()
+  /** When each holder last sent a chunk: an object queued behind others waits while it progresses. */
+  readonly #lastProgressMs = new Map<string, number>()
+  readonly #perHolder = new Map<string, number>()
   #nextSeq = 1n
 
   constructor (private readonly node: OverlayNode, config: Partial<ObjectFetcherConfig> = {}) {
@@ -92,9 +95,12 @@ export class ObjectFetcher {
         }
         continue
       }
+      const holderKey = addressKey(holder)
+      if (!this.#holderBusy(holderKey)) this.#lastProgressMs.set(holderKey, this.node.env.clock.nowMs())
+      this.#perHolder.set(holderKey, (this.#perHolder.get(holderKey) ?? 0) + 1)
       this.#pending.set(hex, {
-        id, holder, holderKey: addressKey(holder), priority, buffer: null, offsets: new Set(), receivedBytes: 0, waiters: [done],
-        timer: this.#armStall(hex)
+        id, holder, holderKey, priority, buffer: null, offsets: new Set(), receivedBytes: 0, waiters: [done],
+        timer: this.#armStall(hex, this.config.stallTimeoutMs)
       })
       fresh.push(id)
       this.stats.requested++
@@ -119,10 +125,22 @@ export class ObjectFetcher {
     })
   }
 
-  #armStall (hex: string): Timer {
-    return this.node.env.clock.setTimer(this.config.stallTimeoutMs, () => {
+  /** Whether some fetch from this holder is still pending. */
+  #holderBusy (holderKey: string): boolean {
+    return (this.#perHolder.get(holderKey) ?? 0) > 0
+  }
+
+  /**
+   * Fails the fetch once its holder has sent nothing at all for `stallTimeoutMs` (an object
+   * queued behind others at a busy holder keeps waiting while the holder makes progress).
+   */
+  #armStall (hex: string, delayMs: number): Timer {
+    return this.node.env.clock.setTimer(delayMs, () => {
       const pending = this.#pending.get(hex)
-      if (pending !== undefined) this.#finish(pending, null)
+      if (pending === undefined) return
+      const idleMs = this.node.env.clock.nowMs() - (this.#lastProgressMs.get(pending.holderKey) ?? -Infinity)
+      if (idleMs < this.config.stallTimeoutMs) pending.timer = this.#armStall(hex, this.config.stallTimeoutMs - idleMs)
+      else this.#finish(pending, null)
     })
   }
 
@@ -137,11 +155,8 @@ export class ObjectFetcher {
     pending.buffer.set(m.data, m.offsetBytes)
     pending.receivedBytes += m.data.length
     this.stats.bytesReceived += m.data.length
-    pending.timer.cancel()
-    if (pending.receivedBytes < m.totalBytes) {
-      pending.timer = this.#armStall(hex)
-      return
-    }
+    this.#lastProgressMs.set(pending.holderKey, this.node.env.clock.nowMs())
+    if (pending.receivedBytes < m.totalBytes) return
     const bytes = pending.buffer
     if (this.config.verifyIds && idHex(sha1(bytes)) !== hex) {
       this.stats.badObjects++
@@ -156,6 +171,9 @@ export class ObjectFetcher {
     if (this.#pending.get(hex) !== pending) return
     this.#pending.delete(hex)
     pending.timer.cancel()
+    const left = (this.#perHolder.get(pending.holderKey) ?? 1) - 1
+    if (left > 0) this.#perHolder.set(pending.holderKey, left)
+    else { this.#perHolder.delete(pending.holderKey); this.#lastProgressMs.delete(pending.holderKey) }
     if (bytes === null) this.stats.failed++
     else this.stats.completed++
     for (const waiter of pending.waiters) waiter(pending.id, bytes)

@@ -80,6 +80,11 @@ export class ReferenceStringBuilder {
     return this
   }
 
+  /** References added so far (the index the next record's first reference will get). */
+  get references (): number {
+    return this.#length
+  }
+
   get records (): number {
     return this.#records
   }

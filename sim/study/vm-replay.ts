@@ -1,0 +1,220 @@
+/**
+ * One VM replaying its share of a trace against its VD, in simulated time (xest.md §6): it issues
+ * each reference after the trace's think time (capped) following the previous one's completion,
+ * so stalls push the rest of the run later. Reads go through its host's fetch path; writes land
+ * in the VD's head on the current host (no fetch) and a later read on another host fetches that
+ * version from where it was written. At each segment start (boot and every migration) the new
+ * host takes the writer lease (a DHT put of the VD record; the VM waits for it) and, by policy,
+ * copies the whole image first (pre-copy) or starts prefetching exactly the segment's future
+ * reads in order (oracle). Records every read's stall. Drives only its own VM; never reads real
+ * time.
+ */
+import { sha1 } from '../../src/ids/sha1.ts'
+import type { NodeAddress } from '../../src/ids/node-address.ts'
+import type { XestHost } from '../../src/fetch/xest-host.ts'
+import type { World } from '../world.ts'
+import type { StudyWorkload } from './study-workload.ts'
+
+export type StudyPolicy = 'demand' | 'precopy' | 'group' | 'oracle'
+
+export interface VmSegment {
+  /** First reference of the segment. */
+  readonly startRef: number
+  /** Index of the study host it runs on. */
+  readonly host: number
+}
+
+export interface VmEnv {
+  readonly world: World
+  readonly workload: StudyWorkload
+  readonly policy: StudyPolicy
+  readonly maxThinkUs: number
+  readonly timeScale: number
+  /** Index of the host that stores the whole image. */
+  readonly home: number
+  host (index: number): XestHost
+  address (index: number): NodeAddress
+  /** Takes the writer lease for `vm` at `host` (a DHT put of its record); `done(ok)`. */
+  takeLease (vm: number, host: number, epoch: number, done: (ok: boolean) => void): void
+}
+
+export interface SegmentReport {
+  vm: number
+  segment: number
+  host: number
+  startUs: number
+  endUs: number
+  leaseUs: number
+  /** Time the VM waited for a whole-image copy before running (pre-copy). */
+  copyStallUs: number
+  reads: number
+  stalledReads: number
+  readStallUs: number
+}
+
+export class VmReplay {
+  #segment = -1
+  #ref = 0
+  #end = 0
+  #lastUs = 0
+  #report: SegmentReport | null = null
+  readonly segments: SegmentReport[] = []
+  /** References this VM wrote: catalog index → host index holding its version. */
+  readonly #dirty = new Map<number, number>()
+  #done = false
+  /** The oracle's plan: the segment's first reads in order, prefetched within half the cache ahead of the VM. */
+  #oracle: { order: number[], next: number, consumed: number, aheadBytes: number, limitBytes: number } | null = null
+
+  constructor (
+    private readonly env: VmEnv,
+    readonly vm: number,
+    private readonly plan: readonly VmSegment[],
+    private readonly endRef: number,
+    /** Stall of every read, µs, by reference index (shared across VMs of a run). */
+    private readonly readStallUs: Float64Array,
+    private readonly onDone: (vm: VmReplay) => void
+  ) {}
+
+  get done (): boolean { return this.#done }
+
+  start (): void {
+    this.#beginSegment(0)
+  }
+
+  #beginSegment (s: number): void {
+    const { env } = this
+    this.#segment = s
+    const seg = this.plan[s]!
+    this.#ref = seg.startRef
+    this.#end = s + 1 < this.plan.length ? this.plan[s + 1]!.startRef : this.endRef
+    const startUs = env.world.nowUs
+    const report: SegmentReport = { vm: this.vm, segment: s, host: seg.host, startUs, endUs: startUs, leaseUs: 0, copyStallUs: 0, reads: 0, stalledReads: 0, readStallUs: 0 }
+    this.#report = report
+    this.segments.push(report)
+    env.takeLease(this.vm, seg.host, s + 1, () => {
+      report.leaseUs = env.world.nowUs - startUs
+      const sources = this.#sources()
+      const host = env.host(seg.host)
+      if (env.policy === 'precopy') {
+        const all = Array.from({ length: host.catalog.count }, (_, i) => i)
+        const copyStartUs = env.world.nowUs
+        host.prefetch(all, sources, () => {
+          report.copyStallUs = env.world.nowUs - copyStartUs
+          this.#resume()
+        }, true)
+        return
+      }
+      if (env.policy === 'oracle') {
+        this.#oracle = { order: this.#futureReads(), next: 0, consumed: 0, aheadBytes: 0, limitBytes: host.cache.capacityBytes / 2 }
+        this.#topUp()
+      }
+      this.#resume()
+    })
+  }
+
+  /** Where this VM's data is, in order: the host it ran on before, then the image's home. */
+  #sources (): NodeAddress[] {
+    const here = this.plan[this.#segment]!.host
+    const before = this.#segment > 0 ? this.plan[this.#segment - 1]!.host : this.env.home
+    const order = [before, this.env.home].filter((h, i, all) => h !== here && all.indexOf(h) === i)
+    return order.map((h) => this.env.address(h))
+  }
+
+  /** Distinct catalog objects the rest of this segment reads, in first-read order. */
+  #futureReads (): number[] {
+    const { refs, writes } = this.env.workload
+    const seen = new Set<number>()
+    const out: number[] = []
+    for (let i = this.#ref; i < this.#end; i++) {
+      const r = refs[i]!
+      if (writes[i] === 1) { seen.add(r); continue }
+      if (!seen.has(r) && !this.#dirty.has(r)) { seen.add(r); out.push(r) }
+    }
+    return out
+  }
+
+  #topUp (): void {
+    const o = this.#oracle
+    if (o === null) return
+    const host = this.env.host(this.plan[this.#segment]!.host)
+    const sources = this.#sources()
+    while (o.next < o.order.length && (o.aheadBytes < o.limitBytes || o.next === o.consumed)) {
+      const x = o.order[o.next++]!
+      o.aheadBytes += host.catalog.sizeOf(x)
+      host.prefetch([x], sources)
+    }
+  }
+
+  /** The VM read `r`: the oracle's window moves on. */
+  #consumed (r: number): void {
+    const o = this.#oracle
+    if (o === null || o.order[o.consumed] !== r) return
+    o.consumed++
+    o.aheadBytes -= this.env.host(this.plan[this.#segment]!.host).catalog.sizeOf(r)
+    this.#topUp()
+  }
+
+  #resume (): void {
+    this.#lastUs = this.env.world.nowUs
+    this.#step()
+  }
+
+  #thinkUs (i: number): number {
+    if (i === 0 || i === this.plan[this.#segment]!.startRef) return 0
+    const { timesUs } = this.env.workload
+    return Math.min(this.env.maxThinkUs, Math.max(0, (timesUs[i]! - timesUs[i - 1]!) * this.env.timeScale))
+  }
+
+  readonly #step = (): void => {
+    const { env } = this
+    const { refs, writes } = env.workload
+    const here = this.plan[this.#segment]!.host
+    const host = env.host(here)
+    const report = this.#report!
+    while (this.#ref < this.#end) {
+      const i = this.#ref
+      const dueUs = this.#lastUs + this.#thinkUs(i)
+      if (dueUs > env.world.nowUs) { env.world.at(dueUs, this.#step); return }
+      const r = refs[i]!
+      if (writes[i] === 1) {
+        this.#dirty.set(r, here)
+        host.extra.set(dirtyKey(this.vm, r), host.catalog.sizeOf(r))
+        this.#lastUs = dueUs
+        this.#ref++
+        continue
+      }
+      report.reads++
+      this.#consumed(r)
+      const writtenAt = this.#dirty.get(r)
+      const finish = (): void => {
+        const stallUs = env.world.nowUs - dueUs
+        this.readStallUs[i] = stallUs
+        if (stallUs > 0) { report.stalledReads++; report.readStallUs += stallUs }
+        this.#lastUs = env.world.nowUs
+        this.#ref++
+        this.#step()
+      }
+      if (writtenAt !== undefined) {
+        if (writtenAt === here) { this.#lastUs = dueUs; this.#ref++; continue }
+        this.#dirty.set(r, here)
+        host.fetchExtra(dirtyId(this.vm, r), [env.address(writtenAt)], finish)
+        return
+      }
+      if (host.read(r, this.#sources(), finish)) { this.#lastUs = dueUs; this.#ref++; continue }
+      return
+    }
+    report.endUs = env.world.nowUs
+    this.#oracle = null
+    if (this.#segment + 1 < this.plan.length) { this.#beginSegment(this.#segment + 1); return }
+    this.#done = true
+    this.onDone(this)
+  }
+}
+
+function dirtyId (vm: number, index: number): Uint8Array {
+  return sha1(`vm${vm}:written:${index}`)
+}
+
+function dirtyKey (vm: number, index: number): string {
+  return Buffer.from(dirtyId(vm, index)).toString('hex')
+}

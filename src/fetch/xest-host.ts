@@ -1,0 +1,225 @@
+/**
+ * One host's fetch path (xest.md §5), the same code on simulated and real nodes: VM reads are
+ * served from the host's own objects or its cache (LRU or HAC); a miss fetches the object at
+ * demand priority from the nearest holder (a group pointer when one is known, else the VD's
+ * sources in order: the previous writer, then the image's home) and, under the `group` policy,
+ * the rest of its group as prefetch (ordered by P(x | o), cut to `subgroupMax` members and
+ * `pPrefetch`), from a host holding the whole group when the DHT knows one. A read that finds its
+ * object already on its way waits for it (promoting a prefetch). The host serves what it holds
+ * to others and advertises the groups it caches (whole, or hot once cold members were evicted).
+ * Never decides when VMs run or move (the caller does); never throws on peers' input.
+ */
+import type { Clock } from '../env/clock.ts'
+import type { NodeAddress } from '../ids/node-address.ts'
+import type { OverlayNode } from '../overlay/overlay-node.ts'
+import { createCache } from '../cache/create-cache.ts'
+import type { CacheKind, GroupResidency, ObjectCache } from '../cache/object-cache.ts'
+import { DEMAND, PREFETCH, type ObjectPriority } from '../wire/xest-messages.ts'
+import { chooseHolder, GroupPointers, type CallbackDht, type GroupPointersConfig } from './group-pointers.ts'
+import type { ObjectCatalog } from './object-catalog.ts'
+import { ObjectFetcher, type ObjectFetcherConfig } from './object-fetcher.ts'
+import { idHex } from './object-id-hex.ts'
+import { ObjectServer, type ObjectServerConfig } from './object-server.ts'
+
+export type FetchPolicy = 'demand' | 'group'
+
+export interface XestHostConfig {
+  policy: FetchPolicy
+  cacheKind: CacheKind
+  cacheBytes: number
+  /** Most group members prefetched after a miss (the sub-group `g`). @default Infinity */
+  subgroupMax: number
+  /** Only members with P(x | o) ≥ this are prefetched (0: every member). @default 0 */
+  pPrefetch: number
+  fetcher: Partial<ObjectFetcherConfig>
+  server: Partial<ObjectServerConfig>
+  pointers: Partial<GroupPointersConfig>
+}
+
+export const DEFAULT_XEST_HOST_CONFIG: XestHostConfig = {
+  policy: 'group', cacheKind: 'hac', cacheBytes: 256 * 1024 * 1024, subgroupMax: Infinity, pPrefetch: 0, fetcher: {}, server: {}, pointers: {}
+}
+
+/** Bytes of an object this host may serve (the object store on real nodes, stand-ins in studies). */
+export type ObjectBytes = (index: number, sizeBytes: number) => Uint8Array
+
+export interface XestHostStats {
+  reads: number
+  localReads: number
+  cacheHits: number
+  demandMisses: number
+  waitedOnFetch: number
+  failedReads: number
+  /** Demand fetches that fell back to the next holder. */
+  fallbacks: number
+  demandBytes: number
+  prefetchBytes: number
+}
+
+export class XestHost {
+  readonly config: XestHostConfig
+  readonly cache: ObjectCache
+  readonly fetcher: ObjectFetcher
+  readonly server: ObjectServer
+  readonly pointers: GroupPointers
+  /** Catalog objects this host stores for good (the image's home copy). */
+  readonly local = new Set<number>()
+  /** Objects outside the catalog this host holds (versions VMs wrote here), by id hex → size. */
+  readonly extra = new Map<string, number>()
+  readonly stats: XestHostStats = { reads: 0, localReads: 0, cacheHits: 0, demandMisses: 0, waitedOnFetch: 0, failedReads: 0, fallbacks: 0, demandBytes: 0, prefetchBytes: 0 }
+  readonly #residency: Array<[number, GroupResidency]> = []
+  /** Objects copied in whole-image copies and not read here since (unnecessary fetches of a pre-copy). */
+  readonly #pinnedUnread = new Set<number>()
+
+  constructor (
+    readonly node: OverlayNode,
+    dht: CallbackDht,
+    readonly catalog: ObjectCatalog,
+    readonly bytesOf: ObjectBytes,
+    secret: Uint8Array,
+    config: Partial<XestHostConfig> = {}
+  ) {
+    this.config = { ...DEFAULT_XEST_HOST_CONFIG, ...config }
+    this.cache = createCache(this.config.cacheKind, {
+      capacityBytes: this.config.cacheBytes,
+      onResidencyChange: (group, _from, to) => { this.#residency.push([group, to]) }
+    })
+    this.fetcher = new ObjectFetcher(node, this.config.fetcher)
+    this.server = new ObjectServer(node, {
+      get: (id) => {
+        const index = catalog.indexOf(id)
+        if (index !== undefined && (this.local.has(index) || this.cache.has(index))) return bytesOf(index, catalog.sizeOf(index))
+        const extraBytes = this.extra.get(idHex(id))
+        return extraBytes === undefined ? null : bytesOf(-1, extraBytes)
+      }
+    }, this.config.server)
+    const clock: Clock = node.env.clock
+    this.pointers = new GroupPointers(dht, node.self.address, clock, secret, () => node.coordinates.coordinate, this.config.pointers)
+  }
+
+  /** Whether `index` is here now (its own copy or cached). */
+  holds (index: number): boolean {
+    return this.local.has(index) || this.cache.has(index)
+  }
+
+  /**
+   * A VM reads object `index`. Returns true when it is here (no stall); otherwise `done(ok)` is
+   * called once it arrived or every holder failed. `sources`: where the VD's data is, in order.
+   */
+  read (index: number, sources: readonly NodeAddress[], done: (ok: boolean) => void): boolean {
+    this.stats.reads++
+    if (this.local.has(index)) { this.stats.localReads++; this.#pinnedUnread.delete(index); return true }
+    if (this.cache.lookup(index)) { this.stats.cacheHits++; return true }
+    const id = this.catalog.ids[index]!
+    if (this.fetcher.inFlight(id)) {
+      this.stats.waitedOnFetch++
+      this.fetcher.fetch(sources[0]!, [id], DEMAND, (_id, bytes) => {
+        if (bytes !== null) this.cache.touch(index)
+        done(bytes !== null)
+      })
+      return false
+    }
+    this.stats.demandMisses++
+    const groups = this.config.policy === 'group' ? this.catalog.groupsOf(index) : []
+    const group = groups.length > 0 ? groups[0]! : null
+    const known = group === null ? undefined : this.pointers.peek(this.catalog.groupKey(group))
+    const nearest = known === undefined ? null : chooseHolder(known, (c) => this.node.coordinates.vivaldi.estimateRttMs(c), false)
+    const holders = nearest === null ? [...sources] : [nearest.holder, ...sources]
+    this.#fetchFrom(index, holders, DEMAND, group, (ok) => {
+      if (!ok) this.stats.failedReads++
+      done(ok)
+    })
+    if (group !== null) this.#prefetchGroup(index, group, sources)
+    return false
+  }
+
+  /** Fetches an object outside the catalog (a version a VM wrote elsewhere) and keeps it here. */
+  fetchExtra (id: Uint8Array, holders: readonly NodeAddress[], done: (ok: boolean) => void, attempt = 0): void {
+    const holder = holders[attempt]
+    if (holder === undefined) { done(false); return }
+    this.fetcher.fetch(holder, [id], DEMAND, (_id, bytes) => {
+      if (bytes === null) { this.stats.fallbacks++; this.fetchExtra(id, holders, done, attempt + 1); return }
+      this.stats.demandBytes += bytes.length
+      this.extra.set(idHex(id), bytes.length)
+      done(true)
+    })
+  }
+
+  /**
+   * Fetches `indices` as prefetches from `sources` (oracle prefetching, pre-copy); `done` after
+   * the last. With `pin`, they become this host's own copy (a whole-image copy), not cache.
+   */
+  prefetch (indices: readonly number[], sources: readonly NodeAddress[], done: () => void = () => {}, pin = false): void {
+    let left = 1
+    const finish = (): void => { if (--left === 0) done() }
+    for (const index of indices) {
+      if (this.local.has(index) || (!pin && this.holds(index))) continue
+      if (pin && this.cache.has(index)) { this.local.add(index); continue }
+      left++
+      this.#fetchFrom(index, sources, PREFETCH, null, finish, 0, pin)
+    }
+    finish()
+  }
+
+  #prefetchGroup (index: number, group: number, sources: readonly NodeAddress[]): void {
+    const order = this.catalog.fetchOrder(index)
+    const wanted: number[] = []
+    for (let j = 0; j < order.ids.length && wanted.length < this.config.subgroupMax; j++) {
+      if (order.probs[j]! < this.config.pPrefetch) break
+      const x = order.ids[j]!
+      if (!this.holds(x) && !this.fetcher.inFlight(this.catalog.ids[x]!)) wanted.push(x)
+    }
+    if (wanted.length === 0) return
+    this.pointers.lookup(this.catalog.groupKey(group), (pointers) => {
+      const whole = chooseHolder(pointers, (c) => this.node.coordinates.vivaldi.estimateRttMs(c), true)
+      const holders = whole === null ? [...sources] : [whole.holder, ...sources]
+      for (const x of wanted) if (!this.holds(x)) this.#fetchFrom(x, holders, PREFETCH, group, () => {})
+    })
+  }
+
+  #fetchFrom (index: number, holders: readonly NodeAddress[], priority: ObjectPriority, group: number | null, done: (ok: boolean) => void, attempt = 0, pin = false): void {
+    const holder = holders[attempt]
+    if (holder === undefined) { done(false); return }
+    this.fetcher.fetch(holder, [this.catalog.ids[index]!], priority, (_id, bytes) => {
+      if (bytes === null) {
+        if (priority === DEMAND) this.stats.fallbacks++
+        this.#fetchFrom(index, holders, priority, group, done, attempt + 1, pin)
+        return
+      }
+      if (priority === DEMAND) this.stats.demandBytes += bytes.length
+      else this.stats.prefetchBytes += bytes.length
+      if (pin) {
+        if (!this.local.has(index)) this.#pinnedUnread.add(index)
+        this.local.add(index)
+      } else if (!this.local.has(index)) {
+        this.cache.insert(index, bytes.length, group, { prefetched: priority !== DEMAND })
+        this.#advertise()
+      }
+      done(true)
+    })
+  }
+
+  /** Turns residency changes into pointer puts (whole, hot) and removals (none). */
+  #advertise (): void {
+    if (this.config.policy !== 'group') { this.#residency.length = 0; return }
+    const changes = this.#residency.splice(0)
+    for (const [group, to] of changes) {
+      const key = this.catalog.groupKey(group)
+      if (to === 'none') { this.pointers.withdraw(key); continue }
+      const whole = to === 'whole' && this.cache.groupCounts(group).fetched >= this.catalog.groupMembers(group).length
+      this.pointers.publish(key, whole ? 'whole' : 'hot')
+    }
+  }
+
+  /** Objects and bytes copied by whole-image copies and never read here. */
+  pinnedUnread (): { objects: number, bytes: number } {
+    let bytes = 0
+    for (const index of this.#pinnedUnread) bytes += this.catalog.sizeOf(index)
+    return { objects: this.#pinnedUnread.size, bytes }
+  }
+
+  stop (): void {
+    this.fetcher.stop()
+  }
+}
+
