@@ -10,17 +10,25 @@ import { nodeCommand } from './commands/node/command.ts'
 import { ringCommand } from './commands/ring/command.ts'
 import { simCommand } from './commands/sim/command.ts'
 import { wireCommand } from './commands/wire/command.ts'
+import { vdCommand } from './commands/vd/command.ts'
+import { traceCommand } from './commands/trace/command.ts'
+import { groupCommand } from './commands/group/command.ts'
+import { studyCommand } from './commands/study/command.ts'
 
 await yargs(hideBin(process.argv))
   .scriptName('xest')
   .command(idCommand as never)
   .command(wireCommand)
   .command(simCommand)
+  .command(traceCommand)
   .command(nodeCommand as never)
   .command(ringCommand as never)
   .command(putCommand as never)
   .command(getCommand as never)
   .command(rmCommand as never)
+  .command(vdCommand)
+  .command(groupCommand as never)
+  .command(studyCommand as never)
   .demandCommand(1, 'name a command; see --help')
   .strict()
   .recommendCommands()
