@@ -115,6 +115,8 @@ export function policyMetrics (f: PolicyRunFacts) {
       lease_ms: round(s.leaseUs / 1000), copy_stall_s: round(s.copyStallUs / 1e6), reads: s.reads, stalled_reads: s.stalledReads,
       read_stall_s: round(s.readStallUs / 1e6)
     })),
-    stallQuantiles: [0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1].map((p) => ({ policy: f.policy, quantile: p, stall_ms: q(p) }))
+    stallQuantiles: [0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1].map((p) => ({ policy: f.policy, quantile: p, stall_ms: q(p) })),
+    /** The per-read stall distribution, 101 points (for CDF figures). */
+    stallCdf: Array.from({ length: 101 }, (_, k) => ({ policy: f.policy, fraction: k / 100, stall_ms: q(k / 100) }))
   }
 }

@@ -101,7 +101,8 @@ export function runStudy (config: StudyConfig, progress?: (status: RunStatus) =>
     tables: {
       policies: policies.map((p) => p.row),
       segments: policies.flatMap((p) => p.segments),
-      stall_quantiles: policies.flatMap((p) => p.stallQuantiles)
+      stall_quantiles: policies.flatMap((p) => p.stallQuantiles),
+      stall_cdf: policies.flatMap((p) => p.stallCdf)
     },
     inputs,
     policies
