@@ -45,7 +45,7 @@ export class AntiEntropy {
   #timer: Timer | null = null
   #session: Session | null = null
   #nextSeq: bigint
-  readonly #cache = new Map<string, { version: number, nowBucket: bigint, tree: MerkleSnapshot }>()
+  readonly #cache = new Map<string, { version: number, validUntilUsec: bigint, tree: MerkleSnapshot }>()
 
   constructor (private readonly ctx: DhtContext) {
     this.#nextSeq = ctx.randomSeq()
@@ -245,16 +245,18 @@ export class AntiEntropy {
     return sharedRanges(this.ctx.node.self, leafSet.predecessors().slice(0, half), leafSet.successors().slice(0, half), other)
   }
 
-  /** The range's tree over live tuples, rebuilt when the store changed or a second passed. */
+  /** The range's tree over live tuples, rebuilt when the store changed or one of its tuples expired. */
   #tree (range: GuidRange): MerkleSnapshot {
     const key = `${range.low}:${range.high}`
     const now = this.ctx.nowUsec()
-    const nowBucket = now / 1_000_000n
     const cached = this.#cache.get(key)
-    if (cached !== undefined && cached.version === this.ctx.store.version && cached.nowBucket === nowBucket) return cached.tree
-    const tree = new MerkleSnapshot(this.ctx.store.tuples((guid) => inRangeMod(range, guid)).filter((t) => expiryUsec(t) > now))
+    if (cached !== undefined && cached.version === this.ctx.store.version && cached.validUntilUsec > now) return cached.tree
+    const live = this.ctx.store.tuples((guid) => inRangeMod(range, guid)).filter((t) => expiryUsec(t) > now)
+    let validUntilUsec = MAX_TIME_USEC
+    for (const t of live) { const e = expiryUsec(t); if (e < validUntilUsec) validUntilUsec = e }
+    const tree = new MerkleSnapshot(live)
     if (this.#cache.size > 64) this.#cache.clear()
-    this.#cache.set(key, { version: this.ctx.store.version, nowBucket, tree })
+    this.#cache.set(key, { version: this.ctx.store.version, validUntilUsec, tree })
     return tree
   }
 }
