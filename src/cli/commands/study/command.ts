@@ -30,6 +30,8 @@ export interface StudyArgs {
   seed: string
   out: string | undefined
   json: boolean
+  /** Write figures into <out>/figures (sweep and plot helper; --no-plots turns it off). */
+  plots: boolean
   verbose: boolean
 }
 
@@ -64,6 +66,8 @@ export const studyCommand: CommandModule<object, StudyArgs> = {
     .option('seed', { type: 'string', default: '1' })
     .option('out', { type: 'string', describe: 'result directory (default results/study-seed<S>)' })
     .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON' })
+    // plots (sweep/plot helper): figures after the results; --no-plots skips them.
+    .option('plots', { type: 'boolean', default: true, describe: 'write figures (SVG, PNG, index.html) into <out>/figures; --no-plots skips them' })
     .option('verbose', { type: 'boolean', default: false })
     .example('$0 study', 'the embedded short study: a recorded trace on the synthetic wide area')
     .example('$0 study --trace ../shared/data/cloudphysics-vscsi-libcachesim/cloudPhysicsIO.csv --latency ../shared/data/king128-bamboo/king128.top', 'CloudPhysics over King-128') as never,

@@ -67,6 +67,12 @@ export async function runStudyCommand (args: StudyArgs): Promise<void> {
   const out = args.out ?? path.join('results', `study-seed${config.seed}`)
   const provenance = buildProvenance(REPO, { seed: config.seed, config, inputs: result.inputs, command: ['study', ...process.argv.slice(3)] })
   writeRunResults(out, { provenance, summary: result.summary, tables: result.tables })
+  // --- figures (plot helper): <out>/figures/ from the results just written; --no-plots skips. ---
+  if (args.plots !== false) {
+    const { plotRunDir } = await import('../plot/plot.ts')
+    await plotRunDir(out)
+  }
+  // --- end figures ---
   const s = result.summary
   const references = (s.references as number) - (s.trainReferences as number)
   const refsPerS = Math.round((references * config.vms * config.policies.length) / wallS)
