@@ -14,6 +14,9 @@ import { vdCommand } from './commands/vd/command.ts'
 import { traceCommand } from './commands/trace/command.ts'
 import { groupCommand } from './commands/group/command.ts'
 import { studyCommand } from './commands/study/command.ts'
+import { plotCommand } from './commands/plot/command.ts'
+import { sweepCommand } from './commands/sweep/command.ts'
+import { testbedCommand } from './commands/testbed/command.ts'
 
 await yargs(hideBin(process.argv))
   .scriptName('xest')
@@ -29,6 +32,9 @@ await yargs(hideBin(process.argv))
   .command(vdCommand)
   .command(groupCommand as never)
   .command(studyCommand as never)
+  .command(plotCommand as never)
+  .command(sweepCommand as never)
+  .command(testbedCommand)
   .demandCommand(1, 'name a command; see --help')
   .strict()
   .recommendCommands()

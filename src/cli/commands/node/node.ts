@@ -4,7 +4,10 @@
  * --data-dir, kept across restarts), logs joins and leaf-set changes, and stops cleanly on
  * SIGINT/SIGTERM (flushing the tuple log). Unless --no-xmlrpc, it serves OpenDHT's XML-RPC
  * gateway and status page on TCP port + 1, as Bamboo's nodes did. When started with an IPC channel (by `xest ring`), it
- * also answers control requests: its state, lookups, puts and gets.
+ * also answers control requests: its state, lookups, puts and gets; with --control-socket, the same
+ * requests on a Unix-domain socket (how `xest testbed` drives nodes inside network namespaces).
+ * With --emulate-latency its UDP port is wrapped in a LatencyPort (user-space wide-area delay and
+ * loss from a latency matrix; see `testbed/emulation.ts`); without the flag nothing changes.
  */
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -12,6 +15,8 @@ import { ConsoleLogger } from '../../../env/console-logger.ts'
 import { SeededRng } from '../../../env/rng.ts'
 import { SystemClock } from '../../../env/system-clock.ts'
 import { UdpPort } from '../../../env/udp-port.ts'
+import type { DatagramPort } from '../../../env/datagram-port.ts'
+import type { LatencyPort } from '../../../env/latency-port.ts'
 import { isDigitBase } from '../../../ids/digits.ts'
 import { addressKey, parseAddress, type NodeAddress } from '../../../ids/node-address.ts'
 import { idToHex, parseId } from '../../../ids/node-id.ts'
@@ -31,8 +36,20 @@ export async function runNode (args: NodeArgs): Promise<void> {
   if (!(Number.isInteger(args.port) && args.port > 0 && args.port < 65536)) throw new UsageError(`--port must be 1..65535, got ${args.port}`)
   const macKey = args.macKey === undefined ? null : readMacKey(args.macKey)
   const log = new ConsoleLogger({ minLevel: args.logLevel, json: args.json })
-  const port = await UdpPort.open({ host: args.bind, port: args.port })
-  const env = { clock: new SystemClock(), rng: new SeededRng(randomBytes(16).toString('hex')), port, log }
+  if (args.emulateLatency === undefined && args.loss !== 0) throw new UsageError('--loss needs --emulate-latency (use "zero" for loss without delay)')
+  const clock = new SystemClock()
+  const rng = new SeededRng(randomBytes(16).toString('hex'))
+  const udp = await UdpPort.open({ host: args.bind, port: args.port })
+  let emulation: LatencyPort | null = null
+  if (args.emulateLatency !== undefined) {
+    const { emulatedPort } = await import('../testbed/emulation.ts')
+    try {
+      emulation = emulatedPort(udp, { ...args, emulateLatency: args.emulateLatency }, { clock, rng })
+    } catch (error) { udp.close(); throw error }
+    log.log('info', 'latency-emulation', { matrix: args.emulateLatency, values: args.latencyValues, hostIndex: args.hostIndex, loss: args.loss })
+  }
+  const port: DatagramPort = emulation ?? udp
+  const env = { clock, rng, port, log }
   const node = new OverlayNode(env, {
     gateways, digitBase: args.base, leafSetSizePerSide: args.leafSet, immediateJoin: args.immediateJoin, secondChanceTimeoutMs: args.secondChance
   }, {}, { udpcc: { macKey } })
@@ -49,6 +66,7 @@ export async function runNode (args: NodeArgs): Promise<void> {
     log.log('info', 'tuples-loaded', { dataDir: args.dataDir, tuples: loaded })
   }
   const dht = new DhtNode(node, store)
+  const handle = controlHandler(node, dht, () => ({ udp: udp.stats, emulation: emulation === null ? null : { ...emulation.stats, held: emulation.held } }))
   let xmlrpc: Gateway | null = null
   if (args.xmlrpc) {
     try {
@@ -59,12 +77,24 @@ export async function runNode (args: NodeArgs): Promise<void> {
       throw new Error(`cannot serve the XML-RPC gateway on ${args.bind}:${port.local.port + 1} (use --no-xmlrpc to run without it)`, { cause: error })
     }
   }
+  let control: { close (): Promise<void> } | null = null
+  if (args.controlSocket !== undefined) {
+    const { serveControlSocket } = await import('../testbed/control-socket.ts')
+    try {
+      control = await serveControlSocket(args.controlSocket, (request, reply) => handle(request as ControlRequest, reply))
+    } catch (error) {
+      port.close()
+      await xmlrpc?.close()
+      await tupleLog?.close()
+      throw new Error(`cannot serve the control socket ${args.controlSocket}`, { cause: error })
+    }
+  }
   log.log('info', 'node-start', {
     address: addressKey(port.local), guid: idToHex(node.self.guid), gateways: gateways.map(addressKey), xmlrpc: xmlrpc === null ? null : addressKey(xmlrpc.address)
   })
   node.start()
   dht.start()
-  if (process.send !== undefined) serveControl(node, dht)
+  if (process.send !== undefined) process.on('message', (raw: unknown) => handle(raw as ControlRequest, (m) => process.send!(m)))
   await new Promise<void>((resolve) => {
     let stopping = false
     const shutdown = (signal: string): void => {
@@ -73,7 +103,7 @@ export async function runNode (args: NodeArgs): Promise<void> {
       log.log('info', 'node-stop', { signal })
       dht.stop()
       node.stop()
-      void (xmlrpc?.close() ?? Promise.resolve())
+      void Promise.all([xmlrpc?.close(), control?.close()])
         .then(async () => await tupleLog?.close())
         .then(resolve, (error) => { log.log('error', 'shutdown-failed', { error: String(error) }); resolve() })
     }
@@ -96,36 +126,38 @@ function readMacKey (file: string): Uint8Array {
   return new Uint8Array(key.subarray(0, 20))
 }
 
-/** Control requests from a parent process (`xest ring`): state and lookups. */
+/** Control requests from a parent process (`xest ring`) or the control socket: state, lookups, puts, gets. */
 export type ControlRequest = { id: number, op: 'state' } | { id: number, op: 'lookup', key: string } |
   { id: number, op: 'put', key: string, value: string, ttlS: number } | { id: number, op: 'get', key: string }
 
-function serveControl (node: OverlayNode, dht: DhtNode): void {
-  process.on('message', (raw: unknown) => {
-    const request = raw as ControlRequest
+function controlHandler (node: OverlayNode, dht: DhtNode, portStats: () => Record<string, unknown>) {
+  return (request: ControlRequest, send: (message: Record<string, unknown> & { id: number }) => void): void => {
     if (request.op === 'state') {
-      process.send!({
+      send({
         id: request.id,
         guid: idToHex(node.self.guid),
         initialized: node.initialized,
         leafSet: node.leafSet.members().map((n) => idToHex(n.guid)),
         routingTable: node.routingTable.size,
-        storedTuples: dht.store.size
+        storedTuples: dht.store.size,
+        ...portStats()
       })
     } else if (request.op === 'put') {
       const text = new TextEncoder()
       void dht.put({ key: text.encode(request.key), value: text.encode(request.value), ttlS: request.ttlS, secretHash: null, application: 'ring', clientHost: '127.0.0.1' })
-        .then((status) => process.send!({ id: request.id, ok: status === DHT_OK, status }))
+        .then((status) => send({ id: request.id, ok: status === DHT_OK, status }))
     } else if (request.op === 'get') {
       void dht.get({ key: new TextEncoder().encode(request.key), maxValues: 1000, placemark: new Uint8Array(0), application: 'ring', clientHost: '127.0.0.1' })
-        .then((result) => process.send!({ id: request.id, values: result.values.map((v) => new TextDecoder().decode(v.value)) }))
+        .then((result) => send({ id: request.id, values: result.values.map((v) => new TextDecoder().decode(v.value)) }))
     } else if (request.op === 'lookup') {
       const key = parseId(request.key)
-      if (key === null) { process.send!({ id: request.id, error: 'bad key' }); return }
+      if (key === null) { send({ id: request.id, error: 'bad key' }); return }
       const startedMs = performance.now()
       node.lookup(key, (owner) => {
-        process.send!({ id: request.id, owner: owner === null ? null : idToHex(owner.guid), latencyMs: performance.now() - startedMs })
+        send({ id: request.id, owner: owner === null ? null : idToHex(owner.guid), latencyMs: performance.now() - startedMs })
       })
+    } else {
+      send({ id: (request as { id: number }).id, error: `unknown op ${JSON.stringify((request as { op: unknown }).op)}` })
     }
-  })
+  }
 }
