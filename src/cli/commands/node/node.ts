@@ -4,13 +4,15 @@
  * --data-dir, kept across restarts), logs joins and leaf-set changes, and stops cleanly on
  * SIGINT/SIGTERM (flushing the tuple log). Unless --no-xmlrpc, it serves OpenDHT's XML-RPC
  * gateway and status page on TCP port + 1, as Bamboo's nodes did. When started with an IPC channel (by `xest ring`), it
- * also answers control requests: its state, lookups, puts and gets; with --control-socket, the same
+ * also answers control requests: its state, lookups, puts and gets, and with --data-dir the VD
+ * operations of `vd-control.ts` (import, write, migrate out and in, read, export); with --control-socket, the same
  * requests on a Unix-domain socket (how `xest testbed` drives nodes inside network namespaces).
  * With --emulate-latency its UDP port is wrapped in a LatencyPort (user-space wide-area delay and
  * loss from a latency matrix; see `testbed/emulation.ts`); without the flag nothing changes.
  */
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import { ConsoleLogger } from '../../../env/console-logger.ts'
 import { SeededRng } from '../../../env/rng.ts'
 import { SystemClock } from '../../../env/system-clock.ts'
@@ -26,6 +28,10 @@ import { LevelTupleLog } from '../../../dht/level-tuple-log.ts'
 import { TupleStore } from '../../../dht/tuple-store.ts'
 import { OverlayNode } from '../../../overlay/overlay-node.ts'
 import { startGateway, type Gateway } from '../../../gateway/gateway-server.ts'
+import { WriterLease } from '../../../lease/writer-lease.ts'
+import { VdHost } from '../../../migrate/vd-host.ts'
+import { VdRepository } from '../../../vd/vd-repository.ts'
+import { handleVdControl, type VdControlRequest } from './vd-control.ts'
 import { UsageError } from '../../handle-errors.ts'
 import type { NodeArgs } from './command.ts'
 
@@ -66,7 +72,8 @@ export async function runNode (args: NodeArgs): Promise<void> {
     log.log('info', 'tuples-loaded', { dataDir: args.dataDir, tuples: loaded })
   }
   const dht = new DhtNode(node, store)
-  const handle = controlHandler(node, dht, () => ({ udp: udp.stats, emulation: emulation === null ? null : { ...emulation.stats, held: emulation.held } }))
+  const vdHost = args.dataDir === undefined ? null : openVdHost(node, dht, path.join(args.dataDir, 'vd'), rng)
+  const handle = controlHandler(node, dht, vdHost, () => ({ udp: udp.stats, emulation: emulation === null ? null : { ...emulation.stats, held: emulation.held } }))
   let xmlrpc: Gateway | null = null
   if (args.xmlrpc) {
     try {
@@ -130,8 +137,19 @@ function readMacKey (file: string): Uint8Array {
 export type ControlRequest = { id: number, op: 'state' } | { id: number, op: 'lookup', key: string } |
   { id: number, op: 'put', key: string, value: string, ttlS: number } | { id: number, op: 'get', key: string }
 
-function controlHandler (node: OverlayNode, dht: DhtNode, portStats: () => Record<string, unknown>) {
+/** The node's VD repository (under --data-dir), its writer leases and object transfer. */
+function openVdHost (node: OverlayNode, dht: DhtNode, dir: string, rng: SeededRng): VdHost {
+  const lease = new WriterLease(dht, node.env.clock, addressKey(node.self.address))
+  const repo = VdRepository.openDir(dir, rng.fork('vd'), { fence: lease.fence() })
+  return new VdHost(node, dht, repo, lease)
+}
+
+function controlHandler (node: OverlayNode, dht: DhtNode, vdHost: VdHost | null, portStats: () => Record<string, unknown>) {
   return (request: ControlRequest, send: (message: Record<string, unknown> & { id: number }) => void): void => {
+    if (typeof request.op === 'string' && request.op.startsWith('vd.')) {
+      void handleVdControl(vdHost, request as unknown as VdControlRequest).then((reply) => send({ id: request.id, ...reply }))
+      return
+    }
     if (request.op === 'state') {
       send({
         id: request.id,
