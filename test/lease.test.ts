@@ -43,6 +43,9 @@ test('record values: encode, decode, reject garbage; the current record is the h
   t.throws(() => encodeVdRecord({ ...r, name: 'x'.repeat(1100) }), { instanceOf: RangeError })
   const pick = currentRecord([{ ...r, epoch: 2, writer: 'a' }, { ...r, epoch: 4, writer: 'c' }, { ...r, epoch: 4, writer: 'b' }])
   t.deepEqual([pick?.epoch, pick?.writer], [4, 'b'])
+  const renewed = currentRecord([{ ...r, untilMs: 5 }, { ...r, untilMs: 9 }, { ...r, untilMs: 7 }])
+  t.is(renewed?.untilMs, 9, 'the latest renewal')
+  t.is(currentRecord([{ ...r, untilMs: 9 }, { ...r, untilMs: 0, snapshot: 'ef'.repeat(20) }])?.snapshot, 'ef'.repeat(20), 'a release beats the lease it ends')
 })
 
 test('two hosts race for one VD: exactly one wins; the loser\'s writes are refused', (t) => {

@@ -11,14 +11,14 @@ import { sha1 } from '../ids/sha1.ts'
 
 export interface VdDhtRecord {
   readonly name: string
-  /** `host:port` of the writer, or '' when the lease is released. */
+  /** `host:port` of the writer (after a release: the last writer, which still holds the data). */
   readonly writer: string
   readonly epoch: number
   /** Latest closed snapshot (40 hex digits), or null. */
   readonly snapshot: string | null
   /** Object id of the snapshot's group table, or null. */
   readonly groupTable: string | null
-  /** When the writer's lease runs out, ms since 1970 by the writer's clock (0 when released). */
+  /** When the writer's lease runs out, ms since 1970 by the writer's clock; 0: released. */
   readonly untilMs: number
 }
 
@@ -52,11 +52,20 @@ export function decodeVdRecord (bytes: Uint8Array): VdDhtRecord | null {
   return { name: o.n, writer: o.w, epoch: o.e as number, snapshot, groupTable, untilMs: o.u as number }
 }
 
-/** The current record: highest epoch, then the smallest writer (so every reader picks the same). */
+/**
+ * The current record, the same for every reader: highest epoch, then the smallest writer; for
+ * one writer's records of one epoch (a renewal or release whose predecessor's removal has not
+ * reached every replica yet), the release, else the latest lease end.
+ */
 export function currentRecord<T extends VdDhtRecord> (records: readonly T[]): T | null {
   let best: T | null = null
-  for (const r of records) {
-    if (best === null || r.epoch > best.epoch || (r.epoch === best.epoch && r.writer < best.writer)) best = r
-  }
+  for (const r of records) if (best === null || newer(r, best)) best = r
   return best
+}
+
+function newer (a: VdDhtRecord, b: VdDhtRecord): boolean {
+  if (a.epoch !== b.epoch) return a.epoch > b.epoch
+  if (a.writer !== b.writer) return a.writer < b.writer
+  if ((a.untilMs === 0) !== (b.untilMs === 0)) return a.untilMs === 0
+  return a.untilMs > b.untilMs
 }

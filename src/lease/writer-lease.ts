@@ -79,7 +79,7 @@ export class WriterLease {
   acquire (vdId: string, secret: Uint8Array, record: LeaseRecordFields, done: (result: AcquireResult) => void): void {
     this.records(vdId, (records) => {
       const current = currentRecord(records)
-      if (current !== null && current.writer !== '' && current.writer !== this.self && current.untilMs + this.config.clockSkewMs > this.clock.nowMs()) {
+      if (current !== null && current.untilMs > 0 && current.writer !== this.self && current.untilMs + this.config.clockSkewMs > this.clock.nowMs()) {
         done({ ok: false, reason: 'held', holder: current.writer })
         return
       }
@@ -120,12 +120,15 @@ export class WriterLease {
     return Math.floor(this.clock.nowMs()) + this.config.leaseTtlS * 1000
   }
 
-  /** Publishes the released record (writer '') at the same epoch and removes the held one. */
+  /**
+   * Publishes the released record (same writer and epoch, lease end 0: anyone may take it, and
+   * the next writer knows where the data is) and removes the held one.
+   */
   release (vdId: string, secret: Uint8Array, record: LeaseRecordFields, done: (ok: boolean) => void = () => {}): void {
     const held = this.#held.get(vdId)
     if (held === undefined) { done(false); return }
     this.#held.delete(vdId)
-    this.#put(vdId, encodeVdRecord({ ...record, writer: '', epoch: held.epoch, untilMs: 0 }), secret, (ok) => {
+    this.#put(vdId, encodeVdRecord({ ...record, writer: this.self, epoch: held.epoch, untilMs: 0 }), secret, (ok) => {
       this.#rm(vdId, held.value, secret)
       done(ok)
     })

@@ -82,8 +82,7 @@ export class VdHost {
     const records = await new Promise<Awaited<ReturnType<typeof this.recordsOf>>>((resolve) => this.lease.records(vdId, resolve))
     const current = currentRecord(records)
     if (current === null || current.snapshot === null) throw new Error(`the DHT has no record with a snapshot for VD ${vdId}`)
-    const previous = records.filter((r) => r.writer !== '').sort((a, b) => b.epoch - a.epoch)[0]
-    const from = current.writer !== '' ? current.writer : previous?.writer ?? ''
+    const from = current.writer
     const source = parseAddress(from)
     if (source === null) throw new Error(`VD ${vdId}: no previous writer address in its records`)
     const result = await this.#acquire(vdId, secret, { name: current.name, snapshot: current.snapshot, groupTable: current.groupTable })
