@@ -148,7 +148,9 @@ test('registry: exactly the expected types, each under the code SHA-1 of its cla
     FetchMerkleTreeNodeReq: 'bamboo.dmgr.FetchMerkleTreeNodeReq', FetchMerkleTreeNodeResp: 'bamboo.dmgr.FetchMerkleTreeNodeResp',
     FetchMerkleTreeNodeReject: 'bamboo.dmgr.FetchMerkleTreeNodeReject', FetchKeysReq: 'bamboo.dmgr.FetchKeysReq',
     FetchKeysResp: 'bamboo.dmgr.FetchKeysResp', FetchDataReq: 'bamboo.dmgr.FetchDataReq', FetchDataResp: 'bamboo.dmgr.FetchDataResp',
-    ReplicaSetReq: 'bamboo.dmgr.ReplicaSetReq', ReplicaSetResp: 'bamboo.dmgr.ReplicaSetResp'
+    ReplicaSetReq: 'bamboo.dmgr.ReplicaSetReq', ReplicaSetResp: 'bamboo.dmgr.ReplicaSetResp',
+    // Xest's own object transfer (not Bamboo's): same codec conventions under `xest.`
+    ObjectReq: 'xest.transfer.ObjectReq', ObjectChunk: 'xest.transfer.ObjectChunk', ObjectMissing: 'xest.transfer.ObjectMissing'
   }
   const registered = registeredWireTypes()
   t.deepEqual(registered.map((r) => r.type).sort(), Object.keys(expected).sort())
