@@ -255,7 +255,7 @@ export class AntiEntropy {
     let validUntilUsec = MAX_TIME_USEC
     for (const t of live) { const e = expiryUsec(t); if (e < validUntilUsec) validUntilUsec = e }
     const tree = new MerkleSnapshot(live)
-    if (this.#cache.size > 64) this.#cache.clear()
+    if (this.#cache.size >= 16) this.#cache.clear()
     this.#cache.set(key, { version: this.ctx.store.version, validUntilUsec, tree })
     return tree
   }

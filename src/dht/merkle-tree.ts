@@ -18,6 +18,8 @@ const FAN_OUT = 1 << MERKLE_EXPANSION
 export const MERKLE_ROOT_LEVEL = Math.ceil(64 / MERKLE_EXPANSION)
 const EMPTY = new Uint8Array(0)
 const ZERO_CHILD = new Uint8Array(20)
+/** Every empty node is this one object, never memoised (most of a sparse tree is empty). */
+const EMPTY_NODE: MerkleNode = Object.freeze({ hash: EMPTY, leaf: true, children: [] })
 
 export interface MerkleNode {
   /** Empty when no tuple lies under the node. */
@@ -58,10 +60,9 @@ export class MerkleSnapshot {
     const highUsec = lowUsec + spanUsec(level)
     const first = this.#lowerBound(lowUsec)
     const end = this.#lowerBound(highUsec)
+    if (end === first) return EMPTY_NODE
     let node: MerkleNode
-    if (end === first) {
-      node = { hash: EMPTY, leaf: true, children: [] }
-    } else if (level === 0 || end - first <= FAN_OUT) {
+    if (level === 0 || end - first <= FAN_OUT) {
       const digest = createHash('sha1')
       for (let i = first; i < end; i++) digest.update(encodeKey(this.tuples[i]!, true))
       node = { hash: new Uint8Array(digest.digest()), leaf: true, children: [] }
