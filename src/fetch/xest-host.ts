@@ -31,13 +31,15 @@ export interface XestHostConfig {
   subgroupMax: number
   /** Only members with P(x | o) ≥ this are prefetched (0: every member). @default 0 */
   pPrefetch: number
+  /** A group's pointer changes at most once per this long. @default 30000 */
+  pointerHoldMs: number
   fetcher: Partial<ObjectFetcherConfig>
   server: Partial<ObjectServerConfig>
   pointers: Partial<GroupPointersConfig>
 }
 
 export const DEFAULT_XEST_HOST_CONFIG: XestHostConfig = {
-  policy: 'group', cacheKind: 'hac', cacheBytes: 256 * 1024 * 1024, subgroupMax: Infinity, pPrefetch: 0, fetcher: {}, server: {}, pointers: {}
+  policy: 'group', cacheKind: 'hac', cacheBytes: 256 * 1024 * 1024, subgroupMax: Infinity, pPrefetch: 0, pointerHoldMs: 30_000, fetcher: {}, server: {}, pointers: {}
 }
 
 /** Bytes of an object this host may serve (the object store on real nodes, stand-ins in studies). */
@@ -68,6 +70,9 @@ export class XestHost {
   readonly extra = new Map<string, number>()
   readonly stats: XestHostStats = { reads: 0, localReads: 0, cacheHits: 0, demandMisses: 0, waitedOnFetch: 0, failedReads: 0, fallbacks: 0, demandBytes: 0, prefetchBytes: 0 }
   readonly #residency: Array<[number, GroupResidency]> = []
+  /** Pointer grades waiting for their group's hold time to end, and the groups in one. */
+  readonly #wanted = new Map<number, 'whole' | 'hot' | 'none'>()
+  readonly #holding = new Set<number>()
   /** Objects copied in whole-image copies and not read here since (unnecessary fetches of a pre-copy). */
   readonly #pinnedUnread = new Set<number>()
 
@@ -199,16 +204,30 @@ export class XestHost {
     })
   }
 
-  /** Turns residency changes into pointer puts (whole, hot) and removals (none). */
+  /**
+   * Turns residency changes into pointer puts (whole, hot) and removals (none). A group's pointer
+   * changes at most once per `pointerHoldMs`: a change within that time waits, and only the
+   * group's latest state is published when the time is up (a group that churns in the cache
+   * costs one DHT update per period, not one per eviction).
+   */
   #advertise (): void {
     if (this.config.policy !== 'group') { this.#residency.length = 0; return }
-    const changes = this.#residency.splice(0)
-    for (const [group, to] of changes) {
-      const key = this.catalog.groupKey(group)
-      if (to === 'none') { this.pointers.withdraw(key); continue }
-      const whole = to === 'whole' && this.cache.groupCounts(group).fetched >= this.catalog.groupMembers(group).length
-      this.pointers.publish(key, whole ? 'whole' : 'hot')
+    for (const [group, to] of this.#residency.splice(0)) {
+      const grade = to === 'none' ? 'none' : to === 'whole' && this.cache.groupCounts(group).fetched >= this.catalog.groupMembers(group).length ? 'whole' : 'hot'
+      this.#wanted.set(group, grade)
+      if (!this.#holding.has(group)) this.#applyPointer(group)
     }
+  }
+
+  #applyPointer (group: number): void {
+    const grade = this.#wanted.get(group)
+    this.#wanted.delete(group)
+    if (grade === undefined) { this.#holding.delete(group); return }
+    const key = this.catalog.groupKey(group)
+    if (grade === 'none') this.pointers.withdraw(key)
+    else this.pointers.publish(key, grade)
+    this.#holding.add(group)
+    this.node.env.clock.setTimer(this.config.pointerHoldMs, () => this.#applyPointer(group))
   }
 
   /** Objects and bytes copied by whole-image copies and never read here. */
