@@ -3,7 +3,8 @@
  * a data directory): node A imports a tree and writes a file at the head, then migrates the VD
  * out; node B takes the writer lease (epoch 2) and reads the files, fetching objects on demand
  * from A: the bytes are exactly those written on A, and an export equals the tree (`diff -r`).
- * A, now a stale writer, is refused. Ports 47800–47817.
+ * A, now a stale writer, is refused. Then `xest vd-node` moves it back through the nodes' control
+ * sockets. Ports 47800–47817.
  */
 import test from 'ava'
 import { execFileSync, fork, type ChildProcess } from 'node:child_process'
@@ -19,7 +20,7 @@ const BASE_PORT = 47800
 interface Node { child: ChildProcess, nextId: number, pending: Map<number, (reply: any) => void> }
 
 function start (port: number, dataDir: string, gateway: number | null): Node {
-  const args = ['node', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', '--no-xmlrpc']
+  const args = ['node', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', '--no-xmlrpc', '--control-socket', `${dataDir}.sock`]
   if (gateway !== null) args.push('--gateway', `127.0.0.1:${gateway}`)
   const child = fork(bin, args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
   const node: Node = { child, nextId: 1, pending: new Map() }
@@ -90,4 +91,13 @@ test('migrate a VD between two real nodes: the target reads exactly what the sou
   t.false(refused.ok)
   t.regex(refused.error, /StaleWriterError/)
   t.true((await ask(b, { op: 'vd.write', vdId, path: '/etc/motd', text: 'written on B' })).ok)
+
+  // The same node operations from the command line, through the control sockets.
+  const xest = (...args: string[]) => execFileSync('node', [bin, 'vd-node', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+  t.is(xest('read', '--node', join(root, 'n6.sock'), '--vd', vdId, '--path', '/etc/motd'), 'written on B')
+  const back = JSON.parse(xest('migrate', '--vd', vdId, '--from', join(root, 'n6.sock'), '--to', join(root, 'n2.sock'), '--secret', secretHex, '--json'))
+  t.is(back.epoch, 3)
+  t.is(xest('read', '--node', join(root, 'n2.sock'), '--vd', vdId, '--path', '/etc/motd'), 'written on B', 'A now reads what B wrote')
+  const bad = (() => { try { xest('read', '--node', join(root, 'n6.sock'), '--vd', vdId); return 0 } catch (e) { return (e as { status: number }).status } })()
+  t.is(bad, 2, 'a missing flag is a usage error')
 })

@@ -17,6 +17,7 @@ import { studyCommand } from './commands/study/command.ts'
 import { plotCommand } from './commands/plot/command.ts'
 import { sweepCommand } from './commands/sweep/command.ts'
 import { testbedCommand } from './commands/testbed/command.ts'
+import { vdNodeCommand } from './commands/vd-node/command.ts'
 
 await yargs(hideBin(process.argv))
   .scriptName('xest')
@@ -35,6 +36,7 @@ await yargs(hideBin(process.argv))
   .command(plotCommand as never)
   .command(sweepCommand as never)
   .command(testbedCommand)
+  .command(vdNodeCommand as never)
   .demandCommand(1, 'name a command; see --help')
   .strict()
   .recommendCommands()

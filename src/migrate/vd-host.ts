@@ -92,8 +92,14 @@ export class VdHost {
     if (!this.repo.catalog.has(vdId)) {
       this.repo.catalog.save({ id: vdId, name: current.name, kind: 'tree', snapshots: [current.snapshot], base: current.snapshot, staged: new Map(), writerEpoch: result.epoch, createdMs: Math.floor(this.node.env.clock.nowMs()) })
     } else {
-      const record = this.repo.catalog.load(vdId)
-      this.repo.catalog.save({ ...record, snapshots: record.snapshots.includes(current.snapshot) ? record.snapshots : [...record.snapshots, current.snapshot], base: current.snapshot, staged: new Map(), writerEpoch: result.epoch })
+      // Back to a node that wrote it before: move its live head (shared by every operation) on.
+      const vd = this.repo.open(vdId)
+      const record = vd.record
+      if (!record.snapshots.includes(current.snapshot)) record.snapshots.push(current.snapshot)
+      record.base = current.snapshot
+      record.staged.clear()
+      record.writerEpoch = result.epoch
+      vd.save()
     }
     return { epoch: result.epoch, snapshot: current.snapshot, from }
   }
