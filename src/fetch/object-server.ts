@@ -10,6 +10,7 @@
 import { addressKey, type NodeAddress } from '../ids/node-address.ts'
 import type { OverlayNode } from '../overlay/overlay-node.ts'
 import { DEMAND, OBJECT_CHUNK_BYTES, type ObjectPriority, type ObjectReq } from '../wire/xest-messages.ts'
+import { Fifo } from '../transport/fifo.ts'
 import { idHex } from './object-id-hex.ts'
 
 export interface ObjectSource {
@@ -37,8 +38,8 @@ interface Job {
 
 interface Peer {
   readonly address: NodeAddress
-  readonly demand: Job[]
-  readonly prefetch: Job[]
+  readonly demand: Fifo<Job>
+  readonly prefetch: Fifo<Job>
   readonly jobs: Map<string, Job>
   inFlight: number
 }
@@ -74,7 +75,7 @@ export class ObjectServer {
     this.stats.requests++
     const key = addressKey(from)
     let peer = this.#peers.get(key)
-    if (peer === undefined) this.#peers.set(key, peer = { address: from, demand: [], prefetch: [], jobs: new Map(), inFlight: 0 })
+    if (peer === undefined) this.#peers.set(key, peer = { address: from, demand: new Fifo(), prefetch: new Fifo(), jobs: new Map(), inFlight: 0 })
     for (const id of m.ids) {
       const hex = idHex(id)
       const queued = peer.jobs.get(hex)
@@ -102,10 +103,10 @@ export class ObjectServer {
 
   /** The next job with chunks left: demand first; promoted or finished entries are skipped. */
   #next (peer: Peer): Job | null {
-    while (peer.demand.length > 0 && peer.demand[0]!.done) peer.demand.shift()
-    if (peer.demand.length > 0) return peer.demand[0]!
-    while (peer.prefetch.length > 0 && (peer.prefetch[0]!.done || peer.prefetch[0]!.priority === DEMAND)) peer.prefetch.shift()
-    return peer.prefetch[0] ?? null
+    while (peer.demand.length > 0 && peer.demand.peek()!.done) peer.demand.shift()
+    if (peer.demand.length > 0) return peer.demand.peek()!
+    while (peer.prefetch.length > 0 && (peer.prefetch.peek()!.done || peer.prefetch.peek()!.priority === DEMAND)) peer.prefetch.shift()
+    return peer.prefetch.peek() ?? null
   }
 
   #pump (peer: Peer): void {
@@ -142,8 +143,8 @@ export class ObjectServer {
   #drop (peer: Peer): void {
     for (const job of peer.jobs.values()) job.done = true
     peer.jobs.clear()
-    peer.demand.length = 0
-    peer.prefetch.length = 0
+    while (peer.demand.shift() !== undefined) { /* drop */ }
+    while (peer.prefetch.shift() !== undefined) { /* drop */ }
     if (peer.inFlight === 0) this.#peers.delete(addressKey(peer.address))
   }
 }

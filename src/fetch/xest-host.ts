@@ -155,15 +155,16 @@ export class XestHost {
    * the last. With `pin`, they become this host's own copy (a whole-image copy), not cache.
    */
   prefetch (indices: readonly number[], sources: readonly NodeAddress[], done: () => void = () => {}, pin = false): void {
-    let left = 1
-    const finish = (): void => { if (--left === 0) done() }
+    const wanted: number[] = []
     for (const index of indices) {
       if (this.local.has(index) || (!pin && this.holds(index))) continue
       if (pin && this.cache.has(index)) { this.local.add(index); continue }
-      left++
-      this.#fetchFrom(index, sources, PREFETCH, null, finish, 0, pin)
+      wanted.push(index)
     }
-    finish()
+    let left = wanted.length
+    if (left === 0) { done(); return }
+    const finish = (): void => { if (--left === 0) done() }
+    this.#fetchMany(wanted, sources, PREFETCH, null, finish, finish, 0, pin)
   }
 
   #prefetchGroup (index: number, group: number, sources: readonly NodeAddress[]): void {
@@ -178,30 +179,46 @@ export class XestHost {
     this.pointers.lookup(this.catalog.groupKey(group), (pointers) => {
       const whole = chooseHolder(pointers, (c) => this.node.coordinates.vivaldi.estimateRttMs(c), true)
       const holders = whole === null ? [...sources] : [whole.holder, ...sources]
-      for (const x of wanted) if (!this.holds(x)) this.#fetchFrom(x, holders, PREFETCH, group, () => {})
+      const still = wanted.filter((x) => !this.holds(x))
+      if (still.length > 0) this.#fetchMany(still, holders, PREFETCH, group, () => {}, () => {})
     })
   }
 
   #fetchFrom (index: number, holders: readonly NodeAddress[], priority: ObjectPriority, group: number | null, done: (ok: boolean) => void, attempt = 0, pin = false): void {
+    this.#fetchMany([index], holders, priority, group, () => done(false), () => done(true), attempt, pin)
+  }
+
+  /**
+   * Fetches `indices` from `holders[attempt]` in as few requests as the transfer protocol allows;
+   * an object that holder fails to send is tried at the next holder. `ok`/`failed` per object.
+   */
+  #fetchMany (indices: readonly number[], holders: readonly NodeAddress[], priority: ObjectPriority, group: number | null,
+    failed: (index: number) => void, ok: (index: number) => void, attempt = 0, pin = false): void {
     const holder = holders[attempt]
-    if (holder === undefined) { done(false); return }
-    this.fetcher.fetch(holder, [this.catalog.ids[index]!], priority, (_id, bytes) => {
+    if (holder === undefined) { for (const index of indices) failed(index); return }
+    this.fetcher.fetch(holder, indices.map((i) => this.catalog.ids[i]!), priority, (id, bytes) => {
+      const index = this.catalog.indexOf(id)
+      if (index === undefined) return
       if (bytes === null) {
         if (priority === DEMAND) this.stats.fallbacks++
-        this.#fetchFrom(index, holders, priority, group, done, attempt + 1, pin)
+        this.#fetchMany([index], holders, priority, group, failed, ok, attempt + 1, pin)
         return
       }
-      if (priority === DEMAND) this.stats.demandBytes += bytes.length
-      else this.stats.prefetchBytes += bytes.length
-      if (pin) {
-        if (!this.local.has(index)) this.#pinnedUnread.add(index)
-        this.local.add(index)
-      } else if (!this.local.has(index)) {
-        this.cache.insert(index, bytes.length, group, { prefetched: priority !== DEMAND })
-        this.#advertise()
-      }
-      done(true)
+      this.#arrived(index, bytes.length, priority, group, pin)
+      ok(index)
     })
+  }
+
+  #arrived (index: number, sizeBytes: number, priority: ObjectPriority, group: number | null, pin: boolean): void {
+    if (priority === DEMAND) this.stats.demandBytes += sizeBytes
+    else this.stats.prefetchBytes += sizeBytes
+    if (pin) {
+      if (!this.local.has(index)) this.#pinnedUnread.add(index)
+      this.local.add(index)
+    } else if (!this.local.has(index)) {
+      this.cache.insert(index, sizeBytes, group, { prefetched: priority !== DEMAND })
+      this.#advertise()
+    }
   }
 
   /**
