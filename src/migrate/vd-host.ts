@@ -11,9 +11,8 @@ import type { OverlayNode } from '../overlay/overlay-node.ts'
 import { parseAddress, type NodeAddress } from '../ids/node-address.ts'
 import { ObjectFetcher } from '../fetch/object-fetcher.ts'
 import { ObjectServer } from '../fetch/object-server.ts'
-import type { CallbackDht } from '../fetch/group-pointers.ts'
 import { WriterLease } from '../lease/writer-lease.ts'
-import { currentRecord } from '../lease/vd-records.ts'
+import { currentRecord, type DatedRecord } from '../lease/vd-records.ts'
 import { MissingObjectError } from '../vd/object-id.ts'
 import { putVerified } from '../vd/object-store.ts'
 import { missingObjects } from '../vd/reachable.ts'
@@ -38,7 +37,6 @@ export class VdHost {
 
   constructor (
     readonly node: OverlayNode,
-    dht: CallbackDht,
     /** Built with `fence: lease.fence()` by `createRepository`. */
     readonly repo: VdRepository,
     lease: WriterLease
@@ -51,7 +49,6 @@ export class VdHost {
         return repo.store.has(hex) ? repo.store.get(hex) : null
       }
     })
-    void dht
   }
 
   get self (): string {
@@ -79,7 +76,7 @@ export class VdHost {
 
   /** Takes over a VD from the DHT record: next epoch, same VD id, objects fetched on demand. */
   async migrateIn (vdId: string, secret: Uint8Array): Promise<{ epoch: number, snapshot: string, from: string }> {
-    const records = await new Promise<Awaited<ReturnType<typeof this.recordsOf>>>((resolve) => this.lease.records(vdId, resolve))
+    const records = await this.recordsOf(vdId)
     const current = currentRecord(records)
     if (current === null || current.snapshot === null) throw new Error(`the DHT has no record with a snapshot for VD ${vdId}`)
     const from = current.writer
@@ -104,8 +101,9 @@ export class VdHost {
     return { epoch: result.epoch, snapshot: current.snapshot, from }
   }
 
-  recordsOf (vdId: string): Promise<Parameters<Parameters<WriterLease['records']>[1]>[0]> {
-    return new Promise((resolve) => this.lease.records(vdId, resolve))
+  /** The VD's records in the DHT. */
+  async recordsOf (vdId: string): Promise<DatedRecord[]> {
+    return await new Promise((resolve) => this.lease.records(vdId, resolve))
   }
 
   /** A file of the VD's head, fetching the objects it needs from the previous writer. */

@@ -141,7 +141,7 @@ export type ControlRequest = { id: number, op: 'state' } | { id: number, op: 'lo
 function openVdHost (node: OverlayNode, dht: DhtNode, dir: string, rng: SeededRng): VdHost {
   const lease = new WriterLease(dht, node.env.clock, addressKey(node.self.address))
   const repo = VdRepository.openDir(dir, rng.fork('vd'), { fence: lease.fence() })
-  return new VdHost(node, dht, repo, lease)
+  return new VdHost(node, repo, lease)
 }
 
 function controlHandler (node: OverlayNode, dht: DhtNode, vdHost: VdHost | null, portStats: () => Record<string, unknown>) {
