@@ -3,6 +3,7 @@ import { createSyntheticModel } from '../sim/net/models/synthetic-model.ts'
 import { OverlayWorld } from '../sim/overlay/overlay-world.ts'
 import { DHT_CAP, DHT_OK, type GetResult } from '../src/dht/dht-api.ts'
 import type { DhtConfig } from '../src/dht/dht-config.ts'
+import { remainingDigits } from '../src/dht/dht-get.ts'
 import { DhtNode } from '../src/dht/dht-node.ts'
 import { TupleStore } from '../src/dht/tuple-store.ts'
 import { guidOfKey } from '../src/dht/tuple.ts'
@@ -118,4 +119,35 @@ test('a ring too small for 8 replicas answers CAP; a crashed-and-restarted node 
   t.deepEqual(dht(holder)!.store.tuples().map((x) => str(x.data)).sort(), ['gone soon', 'kept'], 'the restarted incarnation has both')
   world.run({ untilUs: world.nowUs + 8 * minute })
   t.deepEqual(dht(holder)!.store.tuples().map((x) => str(x.data)), ['kept'], 'the 600 s tuple expired; the other is kept')
+})
+
+test('with 3 of 8 replicas crashed, RTT-based hop deadlines and delay-aware hops answer in well under the 5 s a plain get waits for a dead replica', async (t) => {
+  const elapsedS = async (config: Partial<DhtConfig>): Promise<{ seconds: number, values: string[] }> => {
+    const { dht, world, overlay } = dhtRing('dht-tail', 48, config)
+    const nodes = overlay.joinedNodes()
+    for (let i = 0; i < 3; i++) t.is(await drive(world, dht(nodes[0]!)!.put(put('tail', `v${i}`))), DHT_OK)
+    world.run({ untilUs: world.nowUs + 5 * second })
+    const guid = guidOfKey(text('tail'))
+    const holders = overlay.joinedNodes().filter((i) => dht(i)!.store.read(guid, null, 100, 0n).tuples.length === 3)
+    for (const victim of holders.slice(1, 4)) world.crash(victim)
+    const reader = nodes.find((i) => !holders.includes(i))!
+    const startUs = world.nowUs
+    const got = await drive(world, dht(reader)!.get(get('tail')), 3 * minute)
+    return { seconds: (world.nowUs - startUs) / 1e6, values: got.values.map((v) => str(v.value)).sort() }
+  }
+  const plain = await elapsedS({})
+  const fixed = await elapsedS({ delayAwareGets: true, redundantReads: 2, getHopRttMultiple: 3 })
+  t.deepEqual(plain.values, ['v0', 'v1', 'v2'])
+  t.deepEqual(fixed.values, ['v0', 'v1', 'v2'])
+  t.log(`plain ${plain.seconds} s, fixed ${fixed.seconds} s`)
+  t.true(plain.seconds >= 5, `plain waited ${plain.seconds} s`)
+  t.true(fixed.seconds < 2, `fixed took ${fixed.seconds} s`)
+})
+
+test('remainingDigits counts base-16 digits of a ring distance', (t) => {
+  t.is(remainingDigits(0n), 0)
+  t.is(remainingDigits(1n), 1)
+  t.is(remainingDigits(15n), 1)
+  t.is(remainingDigits(16n), 2)
+  t.is(remainingDigits((1n << 160n) - 1n), 40)
 })

@@ -39,11 +39,13 @@ export interface DhtScenarioConfig {
   valueBytes: number
   delayAwareGets: boolean
   redundantReads: number
+  /** RTT-based get hop deadlines (DhtConfig.getHopRttMultiple); 0 = Bamboo's fixed deadline. */
+  getHopRttMultiple: number
 }
 
 export const DEFAULT_DHT_SCENARIO: DhtScenarioConfig = {
   seed: '1', nodes: 100, latencyFile: null, latencyValues: 'rtt', sessionMedianS: 1800, joinSpacingMs: 100, warmupS: 120,
-  durationS: 600, putsPerS: 1, getsPerS: 2, ttlS: 3600, valueBytes: 32, delayAwareGets: false, redundantReads: 0
+  durationS: 600, putsPerS: 1, getsPerS: 2, ttlS: 3600, valueBytes: 32, delayAwareGets: false, redundantReads: 0, getHopRttMultiple: 0
 }
 
 interface AckedPut { readonly key: Uint8Array, readonly value: string, readonly expiresUs: number }
@@ -53,13 +55,16 @@ export function runDhtScenario (config: DhtScenarioConfig, progress?: (status: R
   const inputs: InputFile[] = []
   const model = scenarioModel(config, inputs)
   const dhts = new Map<number, DhtNode>()
+  /** DHT event counters summed over every node that ran (departed ones folded in as they stop). */
+  const counters = new Map<string, number>()
+  const addCounters = (dht: DhtNode): void => { for (const [k, n] of dht.counters) counters.set(k, (counters.get(k) ?? 0) + n) }
   const overlay = new OverlayWorld({
     seed: config.seed, model, transport: 'message',
     layer: (node, ctx) => {
-      const dht = new DhtNode(node, new TupleStore(), { delayAwareGets: config.delayAwareGets, redundantReads: config.redundantReads })
+      const dht = new DhtNode(node, new TupleStore(), { delayAwareGets: config.delayAwareGets, redundantReads: config.redundantReads, getHopRttMultiple: config.getHopRttMultiple })
       dht.start()
       dhts.set(ctx.node, dht)
-      return { stop: () => dht.stop() }
+      return { stop: () => { dht.stop(); addCounters(dht) } }
     }
   })
   const { world } = overlay
@@ -131,15 +136,19 @@ export function runDhtScenario (config: DhtScenarioConfig, progress?: (status: R
     readBack(dht, put, (found) => { if (found) final.found++ })
   }
   world.run({ untilUs: world.nowUs + 60e6, progress })
+  for (const node of overlay.joinedNodes()) { const dht = dhts.get(node); if (dht !== undefined) addCounters(dht) }
   const q = (p: number): number | null => gets.latencyMs.length === 0 ? null : quantile(gets.latencyMs, p) ?? null
   return {
     summary: {
       model: model.name, nodes: config.nodes, events: world.queue.executed, simulatedS: world.nowUs / 1e6, traceHash: world.queue.traceHash,
       churn: churn?.stats ?? null,
-      getMode: config.delayAwareGets || config.redundantReads > 0 ? `delay-aware ${config.delayAwareGets}, redundant reads ${config.redundantReads}` : 'plain',
+      getMode: config.delayAwareGets || config.redundantReads > 0 || config.getHopRttMultiple > 0
+        ? `delay-aware ${config.delayAwareGets}, redundant reads ${config.redundantReads}, hop deadline ${config.getHopRttMultiple > 0 ? `${config.getHopRttMultiple}× RTT` : 'fixed'}`
+        : 'plain',
       puts,
       gets: { issued: gets.issued, found: gets.found, missed: gets.missed, latencyMs: { median: q(0.5), p90: q(0.9), p99: q(0.99), mean: gets.latencyMs.length === 0 ? null : gets.latencyMs.reduce((s, x) => s + x, 0) / gets.latencyMs.length } },
-      finalCheck: { ...final, lost: final.checked - final.found }
+      finalCheck: { ...final, lost: final.checked - final.found },
+      dhtEvents: Object.fromEntries([...counters].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
     },
     tables: {},
     inputs
@@ -154,5 +163,6 @@ export function checkDhtConfig (config: DhtScenarioConfig): void {
   if (!(config.putsPerS > 0) || !(config.getsPerS > 0)) throw new RangeError('put and get rates must be > 0')
   if (!(Number.isInteger(config.ttlS) && config.ttlS > 60 && config.ttlS <= 604_800)) throw new RangeError(`ttl must be 61..604800 s, got ${config.ttlS}`)
   if (!(Number.isInteger(config.valueBytes) && config.valueBytes >= 8 && config.valueBytes <= 1024)) throw new RangeError(`value size must be 8..1024 bytes, got ${config.valueBytes}`)
+  if (!(config.getHopRttMultiple >= 0)) throw new RangeError(`hop RTT multiple must be ≥ 0, got ${config.getHopRttMultiple}`)
   if (!(Number.isInteger(config.redundantReads) && config.redundantReads >= 0)) throw new RangeError(`redundant reads must be ≥ 0, got ${config.redundantReads}`)
 }

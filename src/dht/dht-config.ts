@@ -2,8 +2,8 @@
  * The DHT layer's settings, defaults as OpenDHT ran Bamboo (bamboo.md §11): 8 copies (root and
  * leaf set), a put acknowledged after 2 replica acks, CAP when the root has fewer than 7 distinct
  * leaf-set neighbours, gateway put retries every 30 s, unacked replicas re-sent after 60 s,
- * quorum gets with 5 s per request, Merkle anti-entropy with a random neighbour. The two OpenDHT
- * fixes for the get tail are switches.
+ * quorum gets with 5 s per request, Merkle anti-entropy with a random neighbour. OpenDHT's fixes
+ * for the get tail (delay-aware hops, redundant reads) and RTT-based hop deadlines are switches.
  * Data only.
  */
 
@@ -31,6 +31,15 @@ export interface DhtConfig {
   delayAwareGets: boolean
   /** Replicas read beyond the quorum, in parallel, to cut the tail (0 = read a quorum, then more on failure). @default 0 */
   redundantReads: number
+  /**
+   * RTT-based hop deadlines for gets: a request unanswered after this multiple of the peer's
+   * estimated RTT (measured, else Vivaldi) is treated as lost and the next candidate or replica
+   * is asked, though a late answer is still used until `getRequestTimeoutMs`. 0 keeps Bamboo's
+   * fixed deadline. @default 0
+   */
+  getHopRttMultiple: number
+  /** Floor of an RTT-based hop deadline. @default 150 */
+  getHopMinMs: number
   /** How often expired tuples are dropped. @default 60000 */
   expirePeriodMs: number
   /** How often a node hands tuples it is no longer a replica for to the current replicas. @default 60000 */
@@ -58,6 +67,8 @@ export const DEFAULT_DHT_CONFIG: DhtConfig = {
   getTimeoutMs: 30_000,
   delayAwareGets: false,
   redundantReads: 0,
+  getHopRttMultiple: 0,
+  getHopMinMs: 150,
   expirePeriodMs: 60_000,
   handoffPeriodMs: 60_000,
   antiEntropyPeriodMs: 10_000,

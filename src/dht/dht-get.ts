@@ -6,9 +6,13 @@
  * and its values after the placemark. The gateway then
  * reads replicas until a quorum (⌊n/2⌋ + 1, the root included) answered, merges their values in
  * Key order without duplicates, keeps at most ~1 KiB and `maxvals`, and returns a placemark when
- * more remain. OpenDHT's two fixes for the tail are switches: the next hop nearest in Vivaldi
- * space among the closer nodes (`delayAwareGets`), and `redundantReads` extra replica reads in
- * parallel. Each request has a deadline; a silent node is skipped. Never throws on peers' input.
+ * more remain. OpenDHT's two fixes for the tail are switches: delay-aware next hops
+ * (`delayAwareGets`: among every node heard of that is as close to the key in base-16 digits as
+ * the closest one, the nearest in Vivaldi space; Bamboo's `fdScaling` sigmoid, tuned to PlanetLab's
+ * sub-100 ms paths, trades whole digits for latency and doubled the hops on King latencies), and
+ * `redundantReads` extra replica reads in parallel. Each request has a deadline; a silent node is skipped. With RTT-based hop deadlines
+ * (`getHopRttMultiple`), a request slower than a multiple of the peer's estimated RTT is passed
+ * over at once, its late answer still used. Never throws on peers' input.
  */
 import type { Timer } from '../env/clock.ts'
 import { addressKey, sameAddress, type NodeAddress } from '../ids/node-address.ts'
@@ -41,8 +45,10 @@ interface RunningGet {
   readonly done: (result: GetResult) => void
   readonly seq: bigint
   readonly visited: Set<string>
-  /** Candidates for the next hop, best first. */
+  /** Candidates for the next hop, best first (plain: the last answer's list). */
   candidates: RedirectNeighbor[]
+  /** Delay-aware: every closer node heard of and not yet asked, by address. */
+  readonly known: Map<string, RedirectNeighbor>
   replicas: readonly NodeAddress[] | null
   readonly answers: Map<string, Answer>
   inFlight: number
@@ -50,8 +56,17 @@ interface RunningGet {
   timer: Timer | null
 }
 
+interface Rpc {
+  readonly get: RunningGet
+  readonly peer: NodeAddress
+  readonly timer: Timer
+  /** Passed over by its RTT-based deadline: no longer counted in flight. */
+  late: boolean
+  soft: Timer | null
+}
+
 export class DhtGet {
-  readonly #rpcs = new Map<bigint, { get: RunningGet, peer: NodeAddress, timer: Timer }>()
+  readonly #rpcs = new Map<bigint, Rpc>()
   #nextXact: bigint
 
   constructor (private readonly ctx: DhtContext) {
@@ -61,11 +76,11 @@ export class DhtGet {
   /** Starts a get at this node (the gateway). */
   start (query: GetQuery, done: (result: GetResult) => void): void {
     const get: RunningGet = {
-      query, done, seq: this.ctx.randomSeq(), visited: new Set(), candidates: [], replicas: null,
+      query, done, seq: this.ctx.randomSeq(), visited: new Set(), candidates: [], known: new Map(), replicas: null,
       answers: new Map(), inFlight: 0, finished: false, timer: null
     }
     get.timer = this.ctx.node.env.clock.setTimer(this.ctx.config.getTimeoutMs, () => this.#finish(get))
-    this.#ask(get, this.ctx.node.self.address)
+    this.#ask(get, this.ctx.node.self.address, null)
   }
 
   /** Answers an IterGetReq (from a gateway, or locally). */
@@ -99,6 +114,8 @@ export class DhtGet {
       if (rpc === undefined || !sameAddress(rpc.peer, from)) return
       this.#rpcs.delete(message.xactId)
       rpc.timer.cancel()
+      rpc.soft?.cancel()
+      if (!rpc.late) rpc.get.inFlight--
       this.#onAnswer(rpc.get, from, message.payload)
     }
   }
@@ -114,7 +131,7 @@ export class DhtGet {
     return [next, ...others].slice(0, REDIRECT_COUNT).map((neighbor) => ({ neighbor, coords: node.coordinates.coordinateOf(neighbor.guid)?.toWire() ?? null }))
   }
 
-  #ask (get: RunningGet, peer: NodeAddress): void {
+  #ask (get: RunningGet, peer: NodeAddress, coords: RedirectNeighbor['coords']): void {
     const node = this.ctx.node
     get.visited.add(addressKey(peer))
     const { guid, maxValues, placemark } = get.query
@@ -131,15 +148,45 @@ export class DhtGet {
     const timer = node.env.clock.setTimer(this.ctx.config.getRequestTimeoutMs, () => {
       this.#rpcs.delete(xactId)
       this.ctx.count('get-request-timeout')
-      get.inFlight--
+      if (!rpc.late) get.inFlight--
       this.#proceed(get)
     })
-    this.#rpcs.set(xactId, { get, peer, timer })
+    const rpc: Rpc = { get, peer, timer, late: false, soft: null }
+    const softMs = this.#hopDeadlineMs(peer, coords)
+    if (softMs < this.ctx.config.getRequestTimeoutMs) {
+      rpc.soft = node.env.clock.setTimer(softMs, () => {
+        rpc.soft = null
+        if (get.finished || !this.#rpcs.has(xactId)) return
+        rpc.late = true
+        get.inFlight--
+        this.ctx.count('get-hop-passed-over')
+        this.#proceed(get)
+      })
+    }
+    this.#rpcs.set(xactId, rpc)
     node.send(peer, { type: 'Rpc$Msg', req: true, xactId, payload: request }, this.ctx.config.getRequestTimeoutMs)
   }
 
+  /** The RTT-based deadline of a request to `peer`: measured RTT, else Vivaldi's estimate, times the multiple. */
+  #hopDeadlineMs (peer: NodeAddress, coords: RedirectNeighbor['coords']): number {
+    const { getHopRttMultiple, getHopMinMs, getRequestTimeoutMs } = this.ctx.config
+    if (!(getHopRttMultiple > 0)) return getRequestTimeoutMs
+    const node = this.ctx.node
+    let rttMs = node.transport.latencyMeanMs(peer)
+    if (!(rttMs >= 0)) {
+      const remote = coords === null ? node.coordinates.coordinateOf(nodeIdOf(peer)) : VivaldiCoordinate.fromWire(coords)
+      rttMs = remote === undefined || remote === null ? this.#typicalRttMs() : node.coordinates.vivaldi.estimateRttMs(remote)
+    }
+    return Math.min(getRequestTimeoutMs, Math.max(getHopMinMs, getHopRttMultiple * rttMs))
+  }
+
+  /** For a peer with no estimate: the 90th percentile of this node's measured neighbour RTTs. */
+  #typicalRttMs (): number {
+    const rtts = [...this.ctx.node.health.rttMs.values()].sort((a, b) => a - b)
+    return rtts.length === 0 ? this.ctx.config.getRequestTimeoutMs : rtts[Math.min(rtts.length - 1, Math.floor(rtts.length * 0.9))]!
+  }
+
   #onAnswer (get: RunningGet, from: NodeAddress, resp: IterGetResp): void {
-    if (!sameAddress(from, this.ctx.node.self.address)) get.inFlight--
     if (get.finished) return
     if (resp.replicas.length > 0) {
       get.replicas ??= resp.replicas
@@ -151,45 +198,64 @@ export class DhtGet {
       get.answers.set(addressKey(from), { values, allRead: resp.allRead })
     } else if (get.replicas === null) {
       const fresh = resp.neighbors.filter((n) => !get.visited.has(addressKey(n.neighbor.address)))
-      get.candidates = this.#order(fresh)
+      if (this.ctx.config.delayAwareGets) for (const n of fresh) get.known.set(addressKey(n.neighbor.address), n)
+      else get.candidates = fresh
     }
     this.#proceed(get)
   }
 
-  /** Plain: closest to the key first (as given). Delay-aware: nearest in Vivaldi space first. */
-  #order (candidates: RedirectNeighbor[]): RedirectNeighbor[] {
-    if (!this.ctx.config.delayAwareGets) return candidates
-    const vivaldi = this.ctx.node.coordinates.vivaldi
-    const estimate = (n: RedirectNeighbor): number => {
+  /** The next node to ask while routing: plain, the last answer's order; delay-aware, see the header. */
+  #nextCandidate (get: RunningGet): RedirectNeighbor | undefined {
+    if (!this.ctx.config.delayAwareGets) return get.candidates.shift()
+    const node = this.ctx.node
+    let best: RedirectNeighbor | undefined
+    let bestDigits = Infinity
+    let bestMs = Infinity
+    for (const [key, n] of get.known) {
+      if (get.visited.has(key) || node.health.possiblyDown.has(n.neighbor.guid)) { get.known.delete(key); continue }
+      const digits = remainingDigits(ringDistance(n.neighbor.guid, get.query.guid))
       const remote = n.coords === null ? null : VivaldiCoordinate.fromWire(n.coords)
-      return remote === null ? Infinity : vivaldi.estimateRttMs(remote)
+      const ms = remote === null ? Infinity : node.coordinates.vivaldi.estimateRttMs(remote)
+      if (best === undefined || digits < bestDigits || (digits === bestDigits && ms < bestMs)) { best = n; bestDigits = digits; bestMs = ms }
     }
-    return candidates.map((n) => ({ n, ms: estimate(n) })).sort((a, b) => a.ms - b.ms).map((x) => x.n)
+    if (best !== undefined) get.known.delete(addressKey(best.neighbor.address))
+    return best
   }
 
   #proceed (get: RunningGet): void {
     if (get.finished) return
     if (get.replicas === null) {
       if (get.inFlight > 0) return
-      const next = get.candidates.shift()
+      const next = this.#nextCandidate(get)
       if (next === undefined) { this.ctx.count('get-no-root'); return this.#finish(get) }
-      return this.#ask(get, next.neighbor.address)
+      return this.#ask(get, next.neighbor.address, next.coords)
     }
     const quorum = (get.replicas.length >> 1) + 1
     if (get.answers.size >= quorum) return this.#finish(get)
     const want = quorum - get.answers.size + this.ctx.config.redundantReads
     const unasked = get.replicas.filter((r) => !get.visited.has(addressKey(r)))
     if (unasked.length === 0 && get.inFlight === 0) return this.#finish(get)
-    for (const replica of unasked.slice(0, Math.max(0, want - get.inFlight))) this.#ask(get, replica)
+    for (const replica of unasked.slice(0, Math.max(0, want - get.inFlight))) this.#ask(get, replica, null)
   }
 
   #finish (get: RunningGet): void {
     if (get.finished) return
     get.finished = true
     get.timer?.cancel()
+    for (const [xactId, rpc] of this.#rpcs) {
+      if (rpc.get !== get) continue
+      rpc.timer.cancel()
+      rpc.soft?.cancel()
+      this.#rpcs.delete(xactId)
+    }
     this.ctx.count(get.replicas === null ? 'get-failed' : 'get-done')
     get.done(merge(get.query, [...get.answers.values()], this.ctx.nowUsec()))
   }
+}
+
+/** Base-16 digits of a ring distance (0 for the key itself): how far a node still is from the key. */
+export function remainingDigits (distance: bigint): number {
+  return distance === 0n ? 0 : Math.ceil(distance.toString(2).length / 4)
 }
 
 /**

@@ -18,6 +18,7 @@ export interface DhtArgs {
   valueBytes: number
   delayAware: boolean
   redundantReads: number
+  hopRttMultiple: number
   seed: string
   out: string | undefined
   json: boolean
@@ -39,8 +40,9 @@ export const dhtCommand: CommandModule<object, DhtArgs> = {
     .option('value-bytes', { type: 'number', default: 32 })
     .option('delay-aware', { type: 'boolean', default: false, describe: 'OpenDHT fix: next get hop nearest in Vivaldi space among closer nodes' })
     .option('redundant-reads', { type: 'number', default: 0, describe: 'OpenDHT fix: replicas read beyond the quorum in parallel' })
+    .option('hop-rtt-multiple', { type: 'number', default: 0, describe: 'RTT-based get hop deadlines: pass over a request after this multiple of the peer\'s estimated RTT (0: Bamboo\'s fixed 5 s)' })
     .example('$0 sim dht --nodes 1000 --latency ../shared/data/king128-bamboo/king128.top --duration 1h', 'puts and gets under 30-minute sessions')
-    .example('$0 sim dht --delay-aware --redundant-reads 2', 'with OpenDHT\'s fixes for the tail') as never,
+    .example('$0 sim dht --delay-aware --redundant-reads 2 --hop-rtt-multiple 3', 'with OpenDHT\'s fixes for the tail') as never,
   handler: async (args) => handleErrors(args.verbose, async () => {
     const { runSimDht } = await import('./sim-dht.ts')
     await runSimDht(args)

@@ -23,7 +23,8 @@ export async function runSimDht (args: DhtArgs): Promise<void> {
     ttlS: seconds('ttl', args.ttl),
     valueBytes: args.valueBytes,
     delayAwareGets: args.delayAware,
-    redundantReads: args.redundantReads
+    redundantReads: args.redundantReads,
+    getHopRttMultiple: args.hopRttMultiple
   }
   const { result, wallS, out } = runScenario('dht', config, args.out, runDhtScenario)
   const s = result.summary
