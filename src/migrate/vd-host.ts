@@ -4,7 +4,7 @@
  * snapshot, releases the lease and leaves the objects here to be served (no bulk copy);
  * `migrateIn` reads the VD record from the DHT, takes the lease with the next epoch, continues
  * the VD from the record's snapshot and fetches objects on demand from the previous writer
- * (`readFile`, `export` fetch what they touch). Writes are fenced by the lease. Async only at
+ * (`readFile`, `export` and a mount's `loadObject` fetch what they touch). Writes are fenced by the lease. Async only at
  * its edges (promises over the callback protocol code); never throws on peers' input.
  */
 import type { OverlayNode } from '../overlay/overlay-node.ts'
@@ -109,6 +109,12 @@ export class VdHost {
   /** A file of the VD's head, fetching the objects it needs from the previous writer. */
   async readFile (vdId: string, path: string): Promise<Uint8Array> {
     return await this.#withFetch(vdId, () => this.repo.open(vdId).readFile(path))
+  }
+
+  /** One object of the VD: from the store, else fetched on demand from the previous writer (FUSE mounts). */
+  async loadObject (vdId: string, id: string): Promise<Uint8Array> {
+    if (!this.repo.store.has(id)) await this.#fetch(vdId, [id])
+    return this.repo.store.get(id)
   }
 
   /** Exports the VD's latest snapshot to `out`, after fetching every object it lacks. */

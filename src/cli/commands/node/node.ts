@@ -5,7 +5,8 @@
  * SIGINT/SIGTERM (flushing the tuple log). Unless --no-xmlrpc, it serves OpenDHT's XML-RPC
  * gateway and status page on TCP port + 1, as Bamboo's nodes did. When started with an IPC channel (by `xest ring`), it
  * also answers control requests: its state, lookups, puts and gets, and with --data-dir the VD
- * operations of `vd-control.ts` (import, write, migrate out and in, read, export); with --control-socket, the same
+ * operations of `vd-control.ts` (import, write, migrate out and in, read, export, FUSE mounts, which it
+ * unmounts on shutdown); with --control-socket, the same
  * requests on a Unix-domain socket (how `xest testbed` drives nodes inside network namespaces).
  * With --emulate-latency its UDP port is wrapped in a LatencyPort (user-space wide-area delay and
  * loss from a latency matrix; see `testbed/emulation.ts`); without the flag nothing changes.
@@ -31,7 +32,7 @@ import { startGateway, type Gateway } from '../../../gateway/gateway-server.ts'
 import { WriterLease } from '../../../lease/writer-lease.ts'
 import { VdHost } from '../../../migrate/vd-host.ts'
 import { VdRepository } from '../../../vd/vd-repository.ts'
-import { handleVdControl, type VdControlRequest } from './vd-control.ts'
+import { handleVdControl, unmountAllVdMounts, type VdControlRequest } from './vd-control.ts'
 import { UsageError } from '../../handle-errors.ts'
 import type { NodeArgs } from './command.ts'
 
@@ -110,7 +111,10 @@ export async function runNode (args: NodeArgs): Promise<void> {
       log.log('info', 'node-stop', { signal })
       dht.stop()
       node.stop()
-      void Promise.all([xmlrpc?.close(), control?.close()])
+      const unmounting = unmountAllVdMounts(vdHost).then(({ unmounted, failed }) => {
+        if (unmounted + failed.length > 0) log.log(failed.length > 0 ? 'error' : 'info', 'vd-unmount', { unmounted, failed })
+      })
+      void Promise.all([unmounting, xmlrpc?.close(), control?.close()])
         .then(async () => await tupleLog?.close())
         .then(resolve, (error) => { log.log('error', 'shutdown-failed', { error: String(error) }); resolve() })
     }
@@ -119,6 +123,9 @@ export async function runNode (args: NodeArgs): Promise<void> {
     process.once('disconnect', () => shutdown('disconnect'))
   })
   process.disconnect?.()
+  // Everything is flushed and closed; protocol timers still pending (get and put deadlines,
+  // lease renewals) must not keep a stopped node alive. The short delay lets log lines drain.
+  setTimeout(() => process.exit(0), 200)
 }
 
 function parseGateway (text: string): NodeAddress {

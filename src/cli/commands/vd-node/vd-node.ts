@@ -3,6 +3,7 @@
  * (see `node/vd-control.ts`); a node's error answer becomes a failure (exit 1) with its message,
  * missing flags a usage error (exit 2).
  */
+import { resolve } from 'node:path'
 import { ControlClient } from '../testbed/control-socket.ts'
 import { UsageError } from '../../handle-errors.ts'
 import type { VdNodeArgs } from './command.ts'
@@ -54,6 +55,14 @@ export async function runVdNode (args: VdNodeArgs): Promise<void> {
     case 'export':
       need(args, 'node', 'vd', 'out')
       result = await ask(args.node!, { op: 'vd.export', vdId: args.vd!, out: args.out! })
+      break
+    case 'mount':
+      need(args, 'node', 'vd', 'mountpoint')
+      result = await ask(args.node!, { op: 'vd.mount', vdId: args.vd!, mountpoint: resolve(args.mountpoint!), ...(args.snapshot !== undefined ? { snapshot: args.snapshot } : {}) })
+      break
+    case 'unmount':
+      need(args, 'node', 'mountpoint')
+      result = await ask(args.node!, { op: 'vd.unmount', mountpoint: resolve(args.mountpoint!) })
       break
   }
   const { id: _id, ok: _ok, ...rest } = result

@@ -1,8 +1,8 @@
 /**
  * `xest vd <op>`: virtual disks in a local store directory (--store DIR or $XEST_STORE; there is no
  * default). import, write, rm, mkdir, snapshot, fork, merge, log, diff, ls, cat, export, status,
- * list, common. The implementation (vd.ts) is imported lazily. Node-backed operation (leases,
- * DHT naming, migrate, mount) comes later.
+ * list, common, mount (read-only FUSE, until SIGINT/SIGTERM). The implementation (vd.ts) is imported
+ * lazily. VDs on running nodes (leases, migrate, mounts there) are `xest vd-node`.
  */
 import type { Argv, CommandModule } from 'yargs'
 import { handleErrors } from '../../handle-errors.ts'
@@ -33,6 +33,8 @@ export interface VdArgs {
   budget?: number
   dir?: string
   image?: boolean
+  ref?: string
+  mountpoint?: string
 }
 
 function common<T> (y: Argv<T>) {
@@ -114,6 +116,10 @@ const ops: Array<CommandModule<object, VdArgs>> = [
   op('status <vd>', 'the VD\'s head: base snapshot and staged changes', (y) => y.positional('vd', { type: 'string', demandOption: true }),
     [['$0 vd status web --store /tmp/xs', '']]),
   op('list', 'the VDs in the store', (y) => y, [['$0 vd list --store /tmp/xs', '']]),
+  op('mount <ref> <mountpoint>', 'mount a VD\'s head, or VD@SNAPSHOT, read-only with FUSE at MOUNTPOINT (an empty directory) until SIGINT/SIGTERM', (y) => y
+    .positional('ref', { type: 'string', demandOption: true, describe: 'VD (its head: base snapshot + staged changes), VD@SNAPSHOT (id, id prefix, ~K back) or VD~K' })
+    .positional('mountpoint', { type: 'string', demandOption: true }),
+  [['$0 vd mount web /mnt/web --store /tmp/xs', 'the head; Ctrl-C unmounts'], ['$0 vd mount web@~1 /mnt/web-prev --store /tmp/xs --json', 'the snapshot before the latest']]),
   op('common', 'commonality report: objects shared between VDs, bytes saved, same files under different chunkings (alias du)', (y) => y
     .option('budget', { type: 'number', default: 100_000, describe: 'objects per step of the incremental pass' }),
   [['$0 vd common --store /tmp/xs --json', '']])
@@ -121,7 +127,7 @@ const ops: Array<CommandModule<object, VdArgs>> = [
 
 export const vdCommand: CommandModule = {
   command: 'vd <op>',
-  describe: 'virtual disks in a local store: import, write, snapshot, fork, merge, log, diff, export, common',
+  describe: 'virtual disks in a local store: import, write, snapshot, fork, merge, log, diff, export, common, mount',
   builder: (y) => {
     let out = y
     for (const o of ops) out = out.command(o as CommandModule)

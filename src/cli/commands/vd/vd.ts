@@ -175,6 +175,11 @@ export async function runVd (args: VdArgs): Promise<void> {
       print(args, { ...r, steps: steps + 1 }, lines.join('\n'))
       return
     }
+    case 'mount': {
+      const { runVdMount } = await import('./vd-mount.ts')
+      await runVdMount(repo, args)
+      return
+    }
     default:
       throw new UsageError(`unknown vd operation "${args.op}"`)
   }
