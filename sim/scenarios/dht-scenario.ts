@@ -136,7 +136,13 @@ export function runDhtScenario (config: DhtScenarioConfig, progress?: (status: R
     readBack(dht, put, (found) => { if (found) final.found++ })
   }
   world.run({ untilUs: world.nowUs + 60e6, progress })
-  for (const node of overlay.joinedNodes()) { const dht = dhts.get(node); if (dht !== undefined) addCounters(dht) }
+  const stored: number[] = []
+  for (const node of overlay.joinedNodes()) {
+    const dht = dhts.get(node)
+    if (dht === undefined) continue
+    addCounters(dht)
+    stored.push(dht.store.size)
+  }
   const q = (p: number): number | null => gets.latencyMs.length === 0 ? null : quantile(gets.latencyMs, p) ?? null
   return {
     summary: {
@@ -148,6 +154,7 @@ export function runDhtScenario (config: DhtScenarioConfig, progress?: (status: R
       puts,
       gets: { issued: gets.issued, found: gets.found, missed: gets.missed, latencyMs: { median: q(0.5), p90: q(0.9), p99: q(0.99), mean: gets.latencyMs.length === 0 ? null : gets.latencyMs.reduce((s, x) => s + x, 0) / gets.latencyMs.length } },
       finalCheck: { ...final, lost: final.checked - final.found },
+      storedTuplesPerNode: { mean: stored.length === 0 ? 0 : stored.reduce((x, y) => x + y, 0) / stored.length, max: Math.max(0, ...stored) },
       dhtEvents: Object.fromEntries([...counters].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
     },
     tables: {},

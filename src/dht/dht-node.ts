@@ -147,7 +147,9 @@ export class DhtNode implements DhtClientApi {
 
   /**
    * A node that enters the leaf set may now be a replica of keys this node holds: push it those
-   * tuples at once (a new replica need not wait for anti-entropy to serve gets).
+   * tuples at once (a new replica need not wait for anti-entropy to serve gets). Only tuples this
+   * node is itself a replica of, under keys its leaf set spans: a stale copy pushed on would
+   * spread to nodes that are no replicas at all.
    */
   #onLeafSetChanged (): void {
     const node = this.node
@@ -158,7 +160,10 @@ export class DhtNode implements DhtClientApi {
     const freshGuids = new Set(fresh.map((n) => n.guid))
     let pushed = 0
     for (const tuple of this.store.tuples()) {
-      for (const replica of node.leafSet.replicas(tuple.guid, this.config.replicas)) {
+      if (!node.leafSet.withinLeafSet(tuple.guid)) continue
+      const replicas = node.leafSet.replicas(tuple.guid, this.config.replicas)
+      if (!replicas.some((n) => node.isSelf(n))) continue
+      for (const replica of replicas) {
         if (!freshGuids.has(replica.guid)) continue
         node.send(replica.address, putOrRemoveFromTuple(tuple, this.#handoffSeq++), node.config.hopTimeoutMs)
         pushed++
@@ -171,8 +176,10 @@ export class DhtNode implements DhtClientApi {
 
   /**
    * Tuples under keys this node is no longer among the replicas of (the ring changed) are pushed
-   * to the current replicas and then deleted here (Bamboo's discard alarm). Only when the leaf
-   * set is full, so a node that lost its neighbours does not throw data away.
+   * to the current replicas and then deleted here (Bamboo's discard alarm). A key beyond the leaf
+   * set's span has its replicas beyond it too: the tuple goes to the leaf nearest the key, which
+   * keeps it or passes it on the same way, and is deleted here once that leaf acked. Only when
+   * the leaf set is full, so a node that lost its neighbours does not throw data away.
    */
   handOff (): number {
     const node = this.node
@@ -180,16 +187,17 @@ export class DhtNode implements DhtClientApi {
     const foreign = new Map<bigint, Tuple[]>()
     for (const tuple of this.store.tuples()) {
       const replicas = node.leafSet.replicas(tuple.guid, this.config.replicas)
-      if (replicas.some((n) => node.isSelf(n))) continue
-      // Our leaf set must reach past the key for us to know its replicas; else keep the tuple.
-      if (!node.leafSet.withinLeafSet(tuple.guid)) continue
+      const within = node.leafSet.withinLeafSet(tuple.guid)
+      if (within && replicas.some((n) => node.isSelf(n))) continue
       let list = foreign.get(tuple.guid)
       if (list === undefined) foreign.set(tuple.guid, list = [])
       list.push(tuple)
     }
     let handed = 0
     for (const [guid, tuples] of foreign) {
-      const targets = node.leafSet.replicas(guid, this.config.replicas).filter((n) => !node.isSelf(n))
+      const targets = node.leafSet.withinLeafSet(guid)
+        ? node.leafSet.replicas(guid, this.config.replicas).filter((n) => !node.isSelf(n))
+        : [node.leafSet.closestLeaf(guid)].filter((n) => !node.isSelf(n))
       for (const tuple of tuples) {
         let acked = 0
         for (const target of targets) {
