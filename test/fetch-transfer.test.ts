@@ -1,6 +1,6 @@
 /**
  * Object transfer between simulated hosts (the same ObjectServer and ObjectFetcher run on real
- * UDP): multi-chunk objects arrive intact and verified, missing and corrupt objects fail, a
+ * UDP): multi-chunk objects arrive intact and verified, small objects share chunks, missing and corrupt objects fail, a
  * demand request overtakes a queue of prefetches on a slow link (and promotes a queued prefetch),
  * and a holder that crashes fails its fetches after the stall timeout.
  */
@@ -51,6 +51,25 @@ test('objects of 0 B to 200 KiB arrive intact; a missing object and one whose by
   t.like(p.fetcher.stats, { completed: 5, failed: 2, badObjects: 1, unexpectedChunks: 0 })
   t.is(p.server.stats.missing, 1)
   t.is(p.fetcher.pendingCount, 0)
+})
+
+test('small objects travel three 4 KiB blocks to a chunk, a demand object alone, and a mix of sizes arrives intact', (t) => {
+  const p = pair('transfer-bundle')
+  const blocks = Array.from({ length: 30 }, () => p.put(p.rng.bytes(4096)))
+  const mixed = [100, 20_000, 4096, 9000, 1].map((size) => p.put(p.rng.bytes(size)))
+  const got = new Map<string, Uint8Array | null>()
+  const record = (id: Uint8Array, bytes: Uint8Array | null) => got.set(Buffer.from(id).toString('hex'), bytes)
+  p.fetcher.fetch(p.address(p.holder), blocks, PREFETCH, record)
+  p.world.run({ untilUs: p.world.nowUs + 10 * second })
+  t.is(p.server.stats.chunksSent, 10, '30 blocks in 10 chunks')
+  const demand = p.put(p.rng.bytes(4096))
+  p.fetcher.fetch(p.address(p.holder), [demand], DEMAND, record)
+  p.world.run({ untilUs: p.world.nowUs + 10 * second })
+  t.is(p.server.stats.chunksSent, 11)
+  p.fetcher.fetch(p.address(p.holder), mixed, PREFETCH, record)
+  p.world.run({ untilUs: p.world.nowUs + 10 * second })
+  for (const id of [...blocks, demand, ...mixed]) t.deepEqual(got.get(Buffer.from(id).toString('hex')), p.objects.get(Buffer.from(id).toString('hex')))
+  t.like(p.fetcher.stats, { completed: 36, failed: 0, unexpectedChunks: 0 })
 })
 
 test('on a 10 Mbit/s link a demand fetch overtakes 3 MB of queued prefetches, and a promoted prefetch comes next', (t) => {

@@ -1,6 +1,6 @@
 /**
  * Fetches objects from a holder over the node's transport: sends `ObjectReq`s, reassembles
- * `ObjectChunk`s, and calls back once per object with its bytes, or null when the holder does
+ * objects from the parts `ObjectChunk`s carry, and calls back once per object with its bytes, or null when the holder does
  * not have it, stops sending (no progress for `stallTimeoutMs`) or sends bytes whose SHA-1 is not
  * the object's id. Requests for an object already on its way join it; a demand request for an
  * object coming as a prefetch asks the holder to move it ahead. Never picks holders (the caller
@@ -10,7 +10,7 @@ import type { Timer } from '../env/clock.ts'
 import { addressKey, type NodeAddress } from '../ids/node-address.ts'
 import { sha1 } from '../ids/sha1.ts'
 import type { OverlayNode } from '../overlay/overlay-node.ts'
-import { DEMAND, MAX_IDS_PER_REQ, type ObjectChunk, type ObjectPriority } from '../wire/xest-messages.ts'
+import { DEMAND, MAX_IDS_PER_REQ, type ObjectPart, type ObjectPriority } from '../wire/xest-messages.ts'
 import { idHex } from './object-id-hex.ts'
 
 export type ObjectDone = (id: Uint8Array, bytes: Uint8Array | null) => void
@@ -60,7 +60,7 @@ export class ObjectFetcher {
 
   constructor (private readonly node: OverlayNode, config: Partial<ObjectFetcherConfig> = {}) {
     this.config = { ...DEFAULT_OBJECT_FETCHER_CONFIG, ...config }
-    node.handle('ObjectChunk', (m, from) => { if (m.type === 'ObjectChunk') this.#onChunk(m, from) })
+    node.handle('ObjectChunk', (m, from) => { if (m.type === 'ObjectChunk') for (const part of m.parts) this.#onPart(part, from) })
     node.handle('ObjectMissing', (m, from) => {
       if (m.type !== 'ObjectMissing') return
       const pending = this.#pending.get(idHex(m.id))
@@ -144,7 +144,7 @@ export class ObjectFetcher {
     })
   }
 
-  #onChunk (m: ObjectChunk, from: NodeAddress): void {
+  #onPart (m: ObjectPart, from: NodeAddress): void {
     const hex = idHex(m.id)
     const pending = this.#pending.get(hex)
     if (pending === undefined || pending.holderKey !== addressKey(from)) { this.stats.unexpectedChunks++; return }

@@ -4,12 +4,14 @@
  * Per requesting peer it keeps two queues, demand before prefetch, and only `windowChunks`
  * chunks in flight, so a demand request waits behind at most a window of prefetch chunks on the
  * link (xest.md §5: demand fetches always go first); a demand request for an object queued as a
- * prefetch moves it ahead. Never reads from disk itself (an ObjectSource does) and never throws
+ * prefetch moves it ahead. A chunk carries one priority's objects back to back (three 4 KiB
+ * blocks to a datagram); a small object is not split when the next chunk can take it whole.
+ * Never reads from disk itself (an ObjectSource does) and never throws
  * on peers' input.
  */
 import { addressKey, type NodeAddress } from '../ids/node-address.ts'
 import type { OverlayNode } from '../overlay/overlay-node.ts'
-import { DEMAND, OBJECT_CHUNK_BYTES, type ObjectPriority, type ObjectReq } from '../wire/xest-messages.ts'
+import { DEMAND, OBJECT_CHUNK_BYTES, PART_HEADER_BYTES, type ObjectPart, type ObjectPriority, type ObjectReq } from '../wire/xest-messages.ts'
 import { Fifo } from '../transport/fifo.ts'
 import { idHex } from './object-id-hex.ts'
 
@@ -111,17 +113,25 @@ export class ObjectServer {
 
   #pump (peer: Peer): void {
     while (peer.inFlight < this.config.windowChunks) {
-      const job = this.#next(peer)
-      if (job === null) break
-      const length = Math.min(OBJECT_CHUNK_BYTES, job.bytes.length - job.offset)
-      const data = job.bytes.subarray(job.offset, job.offset + length)
-      const priority = job.priority
-      const message = { type: 'ObjectChunk' as const, seq: job.seq, id: job.id, totalBytes: job.bytes.length, offsetBytes: job.offset, data }
-      job.offset += length
-      if (job.offset >= job.bytes.length) {
+      const first = this.#next(peer)
+      if (first === null) break
+      const priority = first.priority
+      const parts: ObjectPart[] = []
+      let budget = OBJECT_CHUNK_BYTES
+      let length = 0
+      for (let job: Job | null = first; job !== null && job.priority === priority && budget > PART_HEADER_BYTES; job = this.#next(peer)) {
+        const left = job.bytes.length - job.offset
+        const take = Math.min(budget - PART_HEADER_BYTES, left)
+        if (take < left && parts.length > 0 && left <= OBJECT_CHUNK_BYTES - PART_HEADER_BYTES) break
+        parts.push({ id: job.id, totalBytes: job.bytes.length, offsetBytes: job.offset, data: job.bytes.subarray(job.offset, job.offset + take) })
+        job.offset += take
+        budget -= PART_HEADER_BYTES + take
+        length += take
+        if (job.offset < job.bytes.length) break
         job.done = true
         peer.jobs.delete(idHex(job.id))
       }
+      const message = { type: 'ObjectChunk' as const, seq: first.seq, parts }
       peer.inFlight++
       this.stats.chunksSent++
       if (priority === DEMAND) this.stats.bytesSent.demand += length

@@ -6,7 +6,9 @@
  *
  * - `ObjectReq` asks a holder for objects at a priority (0 demand, 1 prefetch); a demand request
  *   for an object already queued as a prefetch moves it ahead.
- * - `ObjectChunk` carries up to OBJECT_CHUNK_BYTES of one object at an offset, with its size.
+ * - `ObjectChunk` carries parts of objects (each: id, object size, offset, bytes), together at
+ *   most OBJECT_CHUNK_BYTES with PART_HEADER_BYTES per part: a piece of a large object, or
+ *   several small ones (three 4 KiB blocks to a datagram).
  * - `ObjectMissing` says the holder has no such object.
  *
  * Decoding checks every length; never throws on input (the codec turns errors into values).
@@ -17,6 +19,8 @@ import { registerWireType } from './registry.ts'
 export const OBJECT_ID_BYTES = 20
 /** Payload bytes per chunk: one chunk plus headers stays under the 16 KiB datagram limit. */
 export const OBJECT_CHUNK_BYTES = 15 * 1024
+/** Bytes a part adds to an ObjectChunk besides its data (id, size, offset, data length). */
+export const PART_HEADER_BYTES = 32
 /** Ids per request (a group fetch sends one request per group, cut to this). */
 export const MAX_IDS_PER_REQ = 512
 /** Largest object the transfer protocol carries (LBFS chunks are ≤ 64 KiB; block maps larger). */
@@ -27,13 +31,16 @@ export const DEMAND: ObjectPriority = 0
 export const PREFETCH: ObjectPriority = 1
 
 export interface ObjectReq { readonly type: 'ObjectReq', readonly seq: bigint, readonly priority: ObjectPriority, readonly ids: readonly Uint8Array[] }
-export interface ObjectChunk {
-  readonly type: 'ObjectChunk'
-  readonly seq: bigint
+export interface ObjectPart {
   readonly id: Uint8Array
   readonly totalBytes: number
   readonly offsetBytes: number
   readonly data: Uint8Array
+}
+export interface ObjectChunk {
+  readonly type: 'ObjectChunk'
+  readonly seq: bigint
+  readonly parts: readonly ObjectPart[]
 }
 export interface ObjectMissing { readonly type: 'ObjectMissing', readonly seq: bigint, readonly id: Uint8Array }
 
@@ -66,25 +73,44 @@ registerWireType<ObjectReq>({
 registerWireType<ObjectChunk>({
   type: 'ObjectChunk', className: 'xest.transfer.ObjectChunk',
   encode (w, m) {
-    if (m.id.length !== OBJECT_ID_BYTES) throw new Error('ObjectChunk: an id is 20 bytes')
+    if (m.parts.length === 0 || chunkBytes(m.parts) > OBJECT_CHUNK_BYTES) throw new Error(`ObjectChunk: ${m.parts.length} parts of ${chunkBytes(m.parts)} bytes`)
     w.i64(m.seq)
-    w.raw(m.id)
-    w.i32(m.totalBytes)
-    w.i32(m.offsetBytes)
-    w.byteArray(m.data)
+    w.i32(m.parts.length)
+    for (const part of m.parts) {
+      if (part.id.length !== OBJECT_ID_BYTES) throw new Error('ObjectChunk: an id is 20 bytes')
+      w.raw(part.id)
+      w.i32(part.totalBytes)
+      w.i32(part.offsetBytes)
+      w.byteArray(part.data)
+    }
   },
   decode (r) {
     const seq = r.i64('seq')
-    const id = r.raw(OBJECT_ID_BYTES, 'object id')
-    const totalBytes = r.i32('total bytes')
-    const offsetBytes = r.i32('offset')
-    const data = r.byteArray(OBJECT_CHUNK_BYTES, 'chunk data')
-    if (totalBytes < 0 || totalBytes > MAX_OBJECT_BYTES || offsetBytes < 0 || offsetBytes + data.length > totalBytes) {
-      throw new WireError(`bad chunk ${offsetBytes}+${data.length} of ${totalBytes}`)
+    const count = r.i32('part count')
+    if (count < 1 || count * PART_HEADER_BYTES > OBJECT_CHUNK_BYTES) throw new WireError(`bad part count ${count}`)
+    const parts: ObjectPart[] = []
+    let budget = OBJECT_CHUNK_BYTES
+    for (let i = 0; i < count; i++) {
+      const id = r.raw(OBJECT_ID_BYTES, 'object id')
+      const totalBytes = r.i32('total bytes')
+      const offsetBytes = r.i32('offset')
+      const data = r.byteArray(Math.max(0, budget - PART_HEADER_BYTES), 'part data')
+      budget -= PART_HEADER_BYTES + data.length
+      if (totalBytes < 0 || totalBytes > MAX_OBJECT_BYTES || offsetBytes < 0 || offsetBytes + data.length > totalBytes) {
+        throw new WireError(`bad part ${offsetBytes}+${data.length} of ${totalBytes}`)
+      }
+      parts.push({ id, totalBytes, offsetBytes, data })
     }
-    return { type: 'ObjectChunk', seq, id, totalBytes, offsetBytes, data }
+    return { type: 'ObjectChunk', seq, parts }
   }
 })
+
+/** An ObjectChunk's size against OBJECT_CHUNK_BYTES: its parts' data and headers. */
+export function chunkBytes (parts: readonly ObjectPart[]): number {
+  let bytes = 0
+  for (const part of parts) bytes += PART_HEADER_BYTES + part.data.length
+  return bytes
+}
 
 registerWireType<ObjectMissing>({
   type: 'ObjectMissing', className: 'xest.transfer.ObjectMissing',

@@ -226,10 +226,13 @@ export class Gen {
       case 'ReplicaSetReq': return { type, returnAddress: this.address(), guid: this.guid(), nonce: this.i64() }
       case 'ReplicaSetResp': return { type, nonce: this.i64(), replicaSet: this.addresses(1) }
       case 'ObjectReq': return { type, seq: this.i64(), priority: this.pick<0 | 1>([0, 1]), ids: Array.from({ length: this.rng.int(6) }, () => this.rng.bytes(20)) }
-      case 'ObjectChunk': {
-        const data = this.bytes(200)
-        const offsetBytes = this.rng.int(1000)
-        return { type, seq: this.i64(), id: this.rng.bytes(20), totalBytes: offsetBytes + data.length + this.rng.int(3), offsetBytes, data }
+      case 'ObjectChunk': return {
+        type, seq: this.i64(),
+        parts: Array.from({ length: 1 + this.rng.int(3) }, () => {
+          const data = this.bytes(200)
+          const offsetBytes = this.rng.int(1000)
+          return { id: this.rng.bytes(20), totalBytes: offsetBytes + data.length + this.rng.int(3), offsetBytes, data }
+        })
       }
       case 'ObjectMissing': return { type, seq: this.i64(), id: this.rng.bytes(20) }
     }
