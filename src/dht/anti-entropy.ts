@@ -45,7 +45,7 @@ export class AntiEntropy {
   #timer: Timer | null = null
   #session: Session | null = null
   #nextSeq: bigint
-  readonly #cache = new Map<string, { version: number, validUntilUsec: bigint, tree: MerkleSnapshot }>()
+  readonly #cache = new Map<string, { version: number, validUntilUsec: bigint, builtUsec: bigint, tree: MerkleSnapshot }>()
 
   constructor (private readonly ctx: DhtContext) {
     this.#nextSeq = ctx.randomSeq()
@@ -245,18 +245,23 @@ export class AntiEntropy {
     return sharedRanges(this.ctx.node.self, leafSet.predecessors().slice(0, half), leafSet.successors().slice(0, half), other)
   }
 
-  /** The range's tree over live tuples, rebuilt when the store changed or one of its tuples expired. */
+  /**
+   * The range's tree over live tuples, rebuilt when one of its tuples expired, or when the store
+   * changed and the tree is older than an anti-entropy period (a busy store is not re-hashed for
+   * every put; what changed since is compared in a later round).
+   */
   #tree (range: GuidRange): MerkleSnapshot {
     const key = `${range.low}:${range.high}`
     const now = this.ctx.nowUsec()
     const cached = this.#cache.get(key)
-    if (cached !== undefined && cached.version === this.ctx.store.version && cached.validUntilUsec > now) return cached.tree
+    const fresh = cached !== undefined && (cached.version === this.ctx.store.version || now - cached.builtUsec < BigInt(this.ctx.config.antiEntropyPeriodMs) * 1000n)
+    if (cached !== undefined && fresh && cached.validUntilUsec > now) return cached.tree
     const live = this.ctx.store.tuples((guid) => inRangeMod(range, guid)).filter((t) => expiryUsec(t) > now)
     let validUntilUsec = MAX_TIME_USEC
     for (const t of live) { const e = expiryUsec(t); if (e < validUntilUsec) validUntilUsec = e }
     const tree = new MerkleSnapshot(live)
     if (this.#cache.size >= 16) this.#cache.clear()
-    this.#cache.set(key, { version: this.ctx.store.version, validUntilUsec, tree })
+    this.#cache.set(key, { version: this.ctx.store.version, validUntilUsec, builtUsec: now, tree })
     return tree
   }
 }

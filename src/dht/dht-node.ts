@@ -17,6 +17,7 @@ import { DhtGet } from './dht-get.ts'
 import { DhtPut, type DhtContext } from './dht-put.ts'
 import { TupleStore } from './tuple-store.ts'
 import { putOrRemoveFromTuple } from './tuple-wire.ts'
+import type { NeighborInfo } from '../wire/fields.ts'
 import { decodeKey, guidOfKey, ipv4Bytes, makePut, makeRemove, type Tuple } from './tuple.ts'
 
 export class DhtNode implements DhtClientApi {
@@ -159,10 +160,15 @@ export class DhtNode implements DhtClientApi {
     if (fresh.length === 0 || this.store.size === 0) return
     const freshGuids = new Set(fresh.map((n) => n.guid))
     let pushed = 0
+    const replicasOf = new Map<bigint, NeighborInfo[] | null>()
     for (const tuple of this.store.tuples()) {
-      if (!node.leafSet.withinLeafSet(tuple.guid)) continue
-      const replicas = node.leafSet.replicas(tuple.guid, this.config.replicas)
-      if (!replicas.some((n) => node.isSelf(n))) continue
+      let replicas = replicasOf.get(tuple.guid)
+      if (replicas === undefined) {
+        replicas = node.leafSet.withinLeafSet(tuple.guid) ? node.leafSet.replicas(tuple.guid, this.config.replicas) : null
+        if (replicas !== null && !replicas.some((n) => node.isSelf(n))) replicas = null
+        replicasOf.set(tuple.guid, replicas)
+      }
+      if (replicas === null) continue
       for (const replica of replicas) {
         if (!freshGuids.has(replica.guid)) continue
         node.send(replica.address, putOrRemoveFromTuple(tuple, this.#handoffSeq++), node.config.hopTimeoutMs)
@@ -185,10 +191,14 @@ export class DhtNode implements DhtClientApi {
     const node = this.node
     if (!node.initialized || node.leafSet.size < 2 * node.leafSet.sizePerSide) return 0
     const foreign = new Map<bigint, Tuple[]>()
+    const mine = new Map<bigint, boolean>()
     for (const tuple of this.store.tuples()) {
-      const replicas = node.leafSet.replicas(tuple.guid, this.config.replicas)
-      const within = node.leafSet.withinLeafSet(tuple.guid)
-      if (within && replicas.some((n) => node.isSelf(n))) continue
+      let keep = mine.get(tuple.guid)
+      if (keep === undefined) {
+        keep = node.leafSet.withinLeafSet(tuple.guid) && node.leafSet.replicas(tuple.guid, this.config.replicas).some((n) => node.isSelf(n))
+        mine.set(tuple.guid, keep)
+      }
+      if (keep) continue
       let list = foreign.get(tuple.guid)
       if (list === undefined) foreign.set(tuple.guid, list = [])
       list.push(tuple)

@@ -20,6 +20,14 @@ const EMPTY = new Uint8Array(0)
 const ZERO_CHILD = new Uint8Array(20)
 /** Every empty node is this one object, never memoised (most of a sparse tree is empty). */
 const EMPTY_NODE: MerkleNode = Object.freeze({ hash: EMPTY, leaf: true, children: [] })
+/** Each tuple's 77-byte key, computed once (tuples are immutable; trees are rebuilt often). */
+const ON_DISK_KEYS = new WeakMap<Tuple, Uint8Array>()
+
+function onDiskKey (t: Tuple): Uint8Array {
+  let key = ON_DISK_KEYS.get(t)
+  if (key === undefined) ON_DISK_KEYS.set(t, key = encodeKey(t, true))
+  return key
+}
 
 export interface MerkleNode {
   /** Empty when no tuple lies under the node. */
@@ -64,7 +72,7 @@ export class MerkleSnapshot {
     let node: MerkleNode
     if (level === 0 || end - first <= FAN_OUT) {
       const digest = createHash('sha1')
-      for (let i = first; i < end; i++) digest.update(encodeKey(this.tuples[i]!, true))
+      for (let i = first; i < end; i++) digest.update(onDiskKey(this.tuples[i]!))
       node = { hash: new Uint8Array(digest.digest()), leaf: true, children: [] }
     } else {
       const childSpan = spanUsec(level - 1)

@@ -230,6 +230,9 @@ export class XestHost {
   #advertise (): void {
     if (this.config.policy !== 'group') { this.#residency.length = 0; return }
     for (const [group, to] of this.#residency.splice(0)) {
+      // A one-object group's pointer would cost a DHT update per cached object and save no
+      // lookup a group fetch needs (no other member is prefetched with it).
+      if (this.catalog.groupMembers(group).length < 2) continue
       const grade = to === 'none' ? 'none' : to === 'whole' && this.cache.groupCounts(group).fetched >= this.catalog.groupMembers(group).length ? 'whole' : 'hot'
       this.#wanted.set(group, grade)
       if (!this.#holding.has(group)) this.#applyPointer(group)
