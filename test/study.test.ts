@@ -46,3 +46,31 @@ test('bad configurations are refused with a clear message', (t) => {
   t.throws(() => runStudy({ ...config, trainFraction: 1 }), { instanceOf: RangeError, message: /train fraction/ })
   t.throws(() => runStudy({ ...config, trace: '/nonexistent/trace.xtrace' }))
 })
+
+test('xest study --jobs 2 runs policies in child processes and writes the same result files as one process', async (t) => {
+  const { execFile } = await import('node:child_process')
+  const { mkdtempSync, readFileSync, readdirSync, rmSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  const path = await import('node:path')
+  const bin = fileURLToPath(new URL('../bin/xest.js', import.meta.url))
+  const dir = mkdtempSync(path.join(tmpdir(), 'xest-study-jobs-'))
+  const run = (out: string, jobs: number) => new Promise<string>((resolve, reject) => {
+    execFile(process.execPath, [bin, 'study', '--trace', TRACE, '--max-references', '4000', '--hosts', '10', '--vms', '2', '--migrations', '1',
+      '--policies', 'demand,group,oracle', '--no-plots', '--jobs', String(jobs), '--out', path.join(dir, out)], (error, stdout, stderr) => error === null ? resolve(stdout) : reject(new Error(stderr)))
+  })
+  try {
+    await run('one', 1)
+    await run('two', 2)
+    const files = readdirSync(path.join(dir, 'one')).sort()
+    t.deepEqual(readdirSync(path.join(dir, 'two')).sort(), files)
+    for (const file of files) {
+      const read = (out: string) => {
+        const text = readFileSync(path.join(dir, out, file), 'utf8')
+        return file === 'run.json' ? JSON.stringify({ ...JSON.parse(text), provenance: undefined }) : text
+      }
+      t.is(read('two'), read('one'), file)
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})

@@ -79,8 +79,17 @@ export function prepareStudy (config: StudyConfig): StudySetup {
 
 export function runStudy (config: StudyConfig, progress?: (status: RunStatus) => void): StudyResult {
   const setup = prepareStudy(config)
+  const policies = config.policies.map((policy) => runPolicy(config, setup, policy, progress))
+  return assembleStudy(config, setup, policies)
+}
+
+/**
+ * The study's summary and tables from its policies' metrics, in `config.policies` order
+ * (`runPolicy` may have run them in other processes: the metrics are plain data).
+ */
+export function assembleStudy (config: StudyConfig, setup: StudySetup, policies: PolicyMetrics[]): StudyResult {
   const inputs: InputFile[] = [setup.workload.input]
-  const policies = config.policies.map((policy, i) => runPolicy(config, setup, policy, i === 0 ? inputs : [], progress))
+  scenarioModel({ seed: config.seed, latencyFile: config.latencyFile, latencyValues: config.latencyValues }, inputs)
   const { workload, catalog } = setup
   const byName = new Map(policies.map((p) => [p.policy, p]))
   const ratio = (a: number | undefined, b: number | undefined): number | null => a === undefined || b === undefined || b === 0 ? null : a / b
@@ -113,9 +122,10 @@ function cacheBytes (config: StudyConfig, setup: StudySetup): number {
   return Math.max(256 * 1024, Math.round(config.cacheFraction * setup.imageBytes))
 }
 
-function runPolicy (config: StudyConfig, setup: StudySetup, policy: StudyPolicy, inputs: InputFile[], progress?: (status: RunStatus) => void): PolicyMetrics {
+/** One policy's run of the study (independent of the others: same setup, same seed). */
+export function runPolicy (config: StudyConfig, setup: StudySetup, policy: StudyPolicy, progress?: (status: RunStatus) => void): PolicyMetrics {
   const { catalog, workload } = setup
-  const model = scenarioModel({ seed: config.seed, latencyFile: config.latencyFile, latencyValues: config.latencyValues }, inputs)
+  const model = scenarioModel({ seed: config.seed, latencyFile: config.latencyFile, latencyValues: config.latencyValues }, [])
   let maxSize = 1
   for (let i = 0; i < catalog.count; i++) maxSize = Math.max(maxSize, catalog.sizeOf(i))
   const standIn = new Uint8Array(maxSize)

@@ -8,6 +8,7 @@ import { buildProvenance } from '../../../../sim/metrics/provenance.ts'
 import { toDeterministicJson, writeRunResults } from '../../../../sim/metrics/report.ts'
 import { DEFAULT_STUDY_CONFIG, STUDY_POLICIES, type StudyConfig } from '../../../../sim/study/study-config.ts'
 import { runStudy } from '../../../../sim/study/study-scenario.ts'
+import { runStudyInJobs } from './study-jobs.ts'
 import type { StudyPolicy } from '../../../../sim/study/vm-replay.ts'
 import { UsageError } from '../../handle-errors.ts'
 import { terminalProgress } from '../../progress.ts'
@@ -19,6 +20,7 @@ export function studyConfigOf (args: StudyArgs): StudyConfig {
   const policies = args.policies.split(',').map((p) => p.trim()).filter((p) => p.length > 0)
   const unknown = policies.filter((p) => !STUDY_POLICIES.includes(p as StudyPolicy))
   if (unknown.length > 0) throw new UsageError(`--policies: unknown ${unknown.join(', ')} (choose from ${STUDY_POLICIES.join(', ')})`)
+  if (!(Number.isInteger(args.jobs) && args.jobs >= 1)) throw new UsageError(`--jobs: an integer ≥ 1, got ${args.jobs}`)
   const grouping = { ...DEFAULT_STUDY_CONFIG.grouping }
   if (args.k !== undefined) grouping.k = args.k
   if (args.m !== undefined) grouping.m = args.m
@@ -56,7 +58,7 @@ export async function runStudyCommand (args: StudyArgs): Promise<void> {
   const startedMs = performance.now()
   let result: ReturnType<typeof runStudy>
   try {
-    result = runStudy(config, progress.update)
+    result = args.jobs > 1 && config.policies.length > 1 ? await runStudyInJobs(config, args.jobs) : runStudy(config, progress.update)
   } catch (error) {
     if (error instanceof RangeError) throw new UsageError(error.message)
     throw error
