@@ -2,7 +2,7 @@
  * Turns one policy's run into the study's metrics (xest.md §7): miss rate, stall time (total,
  * per-read quantiles, share of replay time, pre-copy waits), addressing overhead (DHT
  * operations, bytes and latency per read and per migration), unnecessary fetches (prefetched
- * objects never read before eviction or the end), and bytes moved per VM start. Pure over the
+ * objects never read before eviction or the end, written objects prefetched and never read), and bytes moved per VM start. Pure over the
  * finished run's counters.
  */
 import { quantile } from 'd3-array'
@@ -52,6 +52,10 @@ export function policyMetrics (f: PolicyRunFacts) {
     const copied = h.pinnedUnread()
     unnecessaryObjects += u.objects + copied.objects
     unnecessaryBytes += u.bytes + copied.bytes
+  }
+  for (const vm of f.vms) {
+    unnecessaryObjects += vm.prefetchedUnread.size
+    for (const bytes of vm.prefetchedUnread.values()) unnecessaryBytes += bytes
   }
   const gets = hostSum((h) => h.pointers.stats.gets)
   const puts = hostSum((h) => h.pointers.stats.puts) + f.lease.puts

@@ -5,13 +5,17 @@
  * in the VD's head on the current host (no fetch) and a later read on another host fetches that
  * version from where it was written. At each segment start (boot and every migration) the new
  * host takes the writer lease (a DHT put of the VD record; the VM waits for it) and, by policy,
- * copies the whole image first (pre-copy) or starts prefetching exactly the segment's future
- * reads in order (oracle). Records every read's stall. Drives only its own VM; never reads real
- * time.
+ * copies the whole VD first, image and the VM's writes elsewhere (pre-copy), or starts
+ * prefetching exactly the segment's future reads in order, written ones from where they were
+ * written (oracle). Under group prefetch a miss also prefetches the members of its groups that
+ * this VM wrote on another host, from that host (its writes form working sets as its reads do).
+ * Records every read's stall, and the written objects prefetched but never read. Drives only its
+ * own VM; never reads real time.
  */
 import { sha1 } from '../../src/ids/sha1.ts'
 import type { NodeAddress } from '../../src/ids/node-address.ts'
 import type { XestHost } from '../../src/fetch/xest-host.ts'
+import { PREFETCH } from '../../src/wire/xest-messages.ts'
 import type { World } from '../world.ts'
 import type { StudyWorkload } from './study-workload.ts'
 
@@ -62,6 +66,8 @@ export class VmReplay {
   /** References this VM wrote: catalog index → host index holding its version. */
   readonly #dirty = new Map<number, number>()
   #done = false
+  /** Written objects prefetched to another host and not read since: index → bytes. */
+  readonly prefetchedUnread = new Map<number, number>()
   /** The oracle's plan: the segment's first reads in order, prefetched within half the cache ahead of the VM. */
   #oracle: { order: number[], next: number, consumed: number, aheadBytes: number, limitBytes: number } | null = null
 
@@ -98,10 +104,15 @@ export class VmReplay {
       if (env.policy === 'precopy') {
         const all = Array.from({ length: host.catalog.count }, (_, i) => i)
         const copyStartUs = env.world.nowUs
-        host.prefetch(all, sources, () => {
+        const written = [...this.#dirty.keys()]
+        let left = 2
+        const copied = (): void => {
+          if (--left > 0) return
           report.copyStallUs = env.world.nowUs - copyStartUs
           this.#resume()
-        }, true)
+        }
+        host.prefetch(all, sources, copied, true)
+        this.#prefetchWritten(written, copied)
         return
       }
       if (env.policy === 'oracle') {
@@ -120,7 +131,7 @@ export class VmReplay {
     return order.map((h) => this.env.address(h))
   }
 
-  /** Distinct catalog objects the rest of this segment reads, in first-read order. */
+  /** Distinct objects the rest of this segment reads before writing them, in first-read order. */
   #futureReads (): number[] {
     const { refs, writes } = this.env.workload
     const seen = new Set<number>()
@@ -128,9 +139,47 @@ export class VmReplay {
     for (let i = this.#ref; i < this.#end; i++) {
       const r = refs[i]!
       if (writes[i] === 1) { seen.add(r); continue }
-      if (!seen.has(r) && !this.#dirty.has(r)) { seen.add(r); out.push(r) }
+      if (!seen.has(r)) { seen.add(r); out.push(r) }
     }
     return out
+  }
+
+  /**
+   * Prefetches this VM's versions of `indices` that live on other hosts to its current host;
+   * `done` after the last (at once when there are none).
+   */
+  #prefetchWritten (indices: readonly number[], done: () => void = () => {}): void {
+    const here = this.plan[this.#segment]!.host
+    const host = this.env.host(here)
+    let left = 1
+    const finish = (): void => { if (--left === 0) done() }
+    for (const x of indices) {
+      const from = this.#dirty.get(x)
+      if (from === undefined || from === here) continue
+      left++
+      host.fetchExtra(dirtyId(this.vm, x), [this.env.address(from)], (ok) => {
+        if (ok && this.#dirty.get(x) === from && this.plan[this.#segment]!.host === here) {
+          this.#dirty.set(x, here)
+          this.prefetchedUnread.set(x, host.catalog.sizeOf(x))
+        }
+        finish()
+      }, PREFETCH)
+    }
+    finish()
+  }
+
+  /** Group prefetch: the members of `r`'s groups this VM wrote elsewhere, most likely first. */
+  #prefetchWrittenGroup (r: number): void {
+    if (this.env.policy !== 'group' || this.#dirty.size === 0) return
+    const here = this.plan[this.#segment]!.host
+    const order = this.env.host(here).catalog.fetchOrder(r)
+    const wanted: number[] = []
+    for (let j = 0; j < order.ids.length; j++) {
+      const x = order.ids[j]!
+      const at = this.#dirty.get(x)
+      if (at !== undefined && at !== here) wanted.push(x)
+    }
+    if (wanted.length > 0) this.#prefetchWritten(wanted)
   }
 
   #topUp (): void {
@@ -141,7 +190,9 @@ export class VmReplay {
     while (o.next < o.order.length && (o.aheadBytes < o.limitBytes || o.next === o.consumed)) {
       const x = o.order[o.next++]!
       o.aheadBytes += host.catalog.sizeOf(x)
-      host.prefetch([x], sources)
+      const at = this.#dirty.get(x)
+      if (at === undefined) host.prefetch([x], sources)
+      else if (at !== this.plan[this.#segment]!.host) this.#prefetchWritten([x])
     }
   }
 
@@ -185,6 +236,7 @@ export class VmReplay {
       }
       report.reads++
       this.#consumed(r)
+      this.prefetchedUnread.delete(r)
       const writtenAt = this.#dirty.get(r)
       const finish = (): void => {
         const stallUs = env.world.nowUs - dueUs
@@ -198,9 +250,11 @@ export class VmReplay {
         if (writtenAt === here) { this.#lastUs = dueUs; this.#ref++; continue }
         this.#dirty.set(r, here)
         host.fetchExtra(dirtyId(this.vm, r), [env.address(writtenAt)], finish)
+        this.#prefetchWrittenGroup(r)
         return
       }
       if (host.read(r, this.#sources(), finish)) { this.#lastUs = dueUs; this.#ref++; continue }
+      this.#prefetchWrittenGroup(r)
       return
     }
     report.endUs = env.world.nowUs

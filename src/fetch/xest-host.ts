@@ -138,13 +138,19 @@ export class XestHost {
     return false
   }
 
-  /** Fetches an object outside the catalog (a version a VM wrote elsewhere) and keeps it here. */
-  fetchExtra (id: Uint8Array, holders: readonly NodeAddress[], done: (ok: boolean) => void, attempt = 0): void {
+  /**
+   * Fetches an object outside the catalog (a version a VM wrote elsewhere) and keeps it here; at
+   * prefetch priority it queues behind demand fetches from that holder.
+   */
+  fetchExtra (id: Uint8Array, holders: readonly NodeAddress[], done: (ok: boolean) => void, priority: ObjectPriority = DEMAND, attempt = 0): void {
     const holder = holders[attempt]
     if (holder === undefined) { done(false); return }
-    this.fetcher.fetch(holder, [id], DEMAND, (_id, bytes) => {
-      if (bytes === null) { this.stats.fallbacks++; this.fetchExtra(id, holders, done, attempt + 1); return }
-      this.stats.demandBytes += bytes.length
+    this.fetcher.fetch(holder, [id], priority, (_id, bytes) => {
+      if (bytes === null) { this.stats.fallbacks++; this.fetchExtra(id, holders, done, priority, attempt + 1); return }
+      if (!this.extra.has(idHex(id))) {
+        if (priority === DEMAND) this.stats.demandBytes += bytes.length
+        else this.stats.prefetchBytes += bytes.length
+      }
       this.extra.set(idHex(id), bytes.length)
       done(true)
     })
