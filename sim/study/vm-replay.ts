@@ -151,19 +151,27 @@ export class VmReplay {
   #prefetchWritten (indices: readonly number[], done: () => void = () => {}): void {
     const here = this.plan[this.#segment]!.host
     const host = this.env.host(here)
-    let left = 1
-    const finish = (): void => { if (--left === 0) done() }
+    const byHost = new Map<number, Map<string, number>>()
     for (const x of indices) {
       const from = this.#dirty.get(x)
       if (from === undefined || from === here) continue
-      left++
-      host.fetchExtra(dirtyId(this.vm, x), [this.env.address(from)], (ok) => {
-        if (ok && this.#dirty.get(x) === from && this.plan[this.#segment]!.host === here) {
+      let wanted = byHost.get(from)
+      if (wanted === undefined) byHost.set(from, wanted = new Map())
+      wanted.set(dirtyKey(this.vm, x), x)
+    }
+    let left = 1
+    const finish = (): void => { if (--left === 0) done() }
+    for (const [from, wanted] of byHost) {
+      left += wanted.size
+      const ids = [...wanted.keys()].map((hex) => Uint8Array.from(Buffer.from(hex, 'hex')))
+      host.fetchExtras(ids, this.env.address(from), PREFETCH, (id, ok) => {
+        const x = wanted.get(Buffer.from(id).toString('hex'))
+        if (x !== undefined && ok && this.#dirty.get(x) === from && this.plan[this.#segment]!.host === here) {
           this.#dirty.set(x, here)
           this.prefetchedUnread.set(x, host.catalog.sizeOf(x))
         }
         finish()
-      }, PREFETCH)
+      })
     }
     finish()
   }

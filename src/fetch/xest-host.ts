@@ -157,6 +157,23 @@ export class XestHost {
   }
 
   /**
+   * Fetches objects outside the catalog from one holder in as few requests as the protocol allows
+   * and keeps them here; `done(id, ok)` per object (no fallback: the caller knows no other holder).
+   */
+  fetchExtras (ids: readonly Uint8Array[], holder: NodeAddress, priority: ObjectPriority, done: (id: Uint8Array, ok: boolean) => void): void {
+    if (ids.length === 0) return
+    this.fetcher.fetch(holder, ids, priority, (id, bytes) => {
+      if (bytes === null) { this.stats.fallbacks++; done(id, false); return }
+      if (!this.extra.has(idHex(id))) {
+        if (priority === DEMAND) this.stats.demandBytes += bytes.length
+        else this.stats.prefetchBytes += bytes.length
+      }
+      this.extra.set(idHex(id), bytes.length)
+      done(id, true)
+    })
+  }
+
+  /**
    * Fetches `indices` as prefetches from `sources` (oracle prefetching, pre-copy); `done` after
    * the last. With `pin`, they become this host's own copy (a whole-image copy), not cache.
    */
