@@ -7,37 +7,17 @@
  * sockets. Ports 47800–47817.
  */
 import test from 'ava'
-import { execFileSync, fork, type ChildProcess } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { ask, sleep, startNode as start, type NodeProcess as Node } from './support/node-process.ts'
 
 const bin = fileURLToPath(new URL('../bin/xest.js', import.meta.url))
 const BASE_PORT = 47800
 
-interface Node { child: ChildProcess, nextId: number, pending: Map<number, (reply: any) => void> }
-
-function start (port: number, dataDir: string, gateway: number | null): Node {
-  const args = ['node', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', '--no-xmlrpc', '--control-socket', `${dataDir}.sock`]
-  if (gateway !== null) args.push('--gateway', `127.0.0.1:${gateway}`)
-  const child = fork(bin, args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
-  const node: Node = { child, nextId: 1, pending: new Map() }
-  child.on('message', (reply: any) => { node.pending.get(reply.id)?.(reply); node.pending.delete(reply.id) })
-  return node
-}
-
-async function ask (node: Node, request: Record<string, unknown>, timeoutMs = 60_000): Promise<any> {
-  const id = node.nextId++
-  return await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer to ${JSON.stringify(request)}`)), timeoutMs)
-    node.pending.set(id, (reply) => { clearTimeout(timer); resolve(reply) })
-    node.child.send({ id, ...request })
-  })
-}
-
-const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms))
 
 test('migrate a VD between two real nodes: the target reads exactly what the source wrote; the old writer is refused', async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'xest-migrate-'))

@@ -8,7 +8,7 @@
  * asserted and the real mount is logged as not exercised.
  */
 import test from 'ava'
-import { execFile, fork, type ChildProcess } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -16,41 +16,14 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { forceUnmount, fuseAvailability, mountPoints } from '../src/mount/fuse-mount.ts'
+import { ask, exited, sleep, startNode as start, type NodeProcess as Node } from './support/node-process.ts'
 
 const run = promisify(execFile)
 const bin = fileURLToPath(new URL('../bin/xest.js', import.meta.url))
 const BASE_PORT = 47900
 const NODES = 9
 
-interface Node { child: ChildProcess, nextId: number, pending: Map<number, (reply: any) => void> }
 
-function start (port: number, dataDir: string, gateway: number | null): Node {
-  const args = ['node', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', '--no-xmlrpc', '--control-socket', `${dataDir}.sock`]
-  if (gateway !== null) args.push('--gateway', `127.0.0.1:${gateway}`)
-  const child = fork(bin, args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
-  const node: Node = { child, nextId: 1, pending: new Map() }
-  child.on('message', (reply: any) => { node.pending.get(reply.id)?.(reply); node.pending.delete(reply.id) })
-  return node
-}
-
-async function ask (node: Node, request: Record<string, unknown>, timeoutMs = 60_000): Promise<any> {
-  const id = node.nextId++
-  return await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer to ${JSON.stringify(request)}`)), timeoutMs)
-    node.pending.set(id, (reply) => { clearTimeout(timer); resolve(reply) })
-    node.child.send({ id, ...request })
-  })
-}
-
-const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms))
-
-async function exited (child: ChildProcess, timeoutMs: number): Promise<number | null | 'running'> {
-  if (child.exitCode !== null) return child.exitCode
-  return await new Promise((resolve) => {
-    const timer = setTimeout(() => resolve('running'), timeoutMs)
-    child.once('exit', (code) => { clearTimeout(timer); resolve(code) })
-  })
-}
 
 test('a VD migrated to another node, mounted there with FUSE, reads exactly the source tree with objects fetched on demand', async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'xest-mount-migrate-'))
