@@ -147,11 +147,7 @@ export class XestHost {
     if (holder === undefined) { done(false); return }
     this.fetcher.fetch(holder, [id], priority, (_id, bytes) => {
       if (bytes === null) { this.stats.fallbacks++; this.fetchExtra(id, holders, done, priority, attempt + 1); return }
-      if (!this.extra.has(idHex(id))) {
-        if (priority === DEMAND) this.stats.demandBytes += bytes.length
-        else this.stats.prefetchBytes += bytes.length
-      }
-      this.extra.set(idHex(id), bytes.length)
+      this.#keepExtra(id, bytes.length, priority)
       done(true)
     })
   }
@@ -164,13 +160,19 @@ export class XestHost {
     if (ids.length === 0) return
     this.fetcher.fetch(holder, ids, priority, (id, bytes) => {
       if (bytes === null) { this.stats.fallbacks++; done(id, false); return }
-      if (!this.extra.has(idHex(id))) {
-        if (priority === DEMAND) this.stats.demandBytes += bytes.length
-        else this.stats.prefetchBytes += bytes.length
-      }
-      this.extra.set(idHex(id), bytes.length)
+      this.#keepExtra(id, bytes.length, priority)
       done(id, true)
     })
+  }
+
+  /** An object outside the catalog arrived: kept here, its bytes counted once (joined fetches call back more than once). */
+  #keepExtra (id: Uint8Array, sizeBytes: number, priority: ObjectPriority): void {
+    const hex = idHex(id)
+    if (!this.extra.has(hex)) {
+      if (priority === DEMAND) this.stats.demandBytes += sizeBytes
+      else this.stats.prefetchBytes += sizeBytes
+    }
+    this.extra.set(hex, sizeBytes)
   }
 
   /**
