@@ -8,11 +8,13 @@ import { SystemClock } from '../src/env/system-clock.ts'
 import { UdpPort } from '../src/env/udp-port.ts'
 import { bytesSerializer } from '../src/transport/serializer.ts'
 import { UdpCC } from '../src/transport/udpcc.ts'
+import { exited } from './support/node-process.ts'
 import { numbered } from './support/sim-pair.ts'
 
 const child = fileURLToPath(new URL('./support/udpcc-child.ts', import.meta.url))
 
 test('real UDP between two processes, 20 % loss, duplication and jitter: 10,000 messages each delivered once', async (t) => {
+  t.timeout(240_000, 'the 10,000 messages and the report take under 30 s on an idle machine')
   const seed = 'udp-10k'
   const impairment = { loss: 0.2, dup: 0.05, jitterMs: 3 }
   const proc = spawn(process.execPath, ['--import', 'tsx', child, seed, String(impairment.loss), String(impairment.dup), String(impairment.jitterMs)], { stdio: ['ignore', 'pipe', 'inherit'] })
@@ -49,8 +51,13 @@ test('real UDP between two processes, 20 % loss, duplication and jitter: 10,000 
   for (let attempt = 0; attempt < 5 && !reported; attempt++) {
     reported = await new Promise<boolean>((resolve) => senders[0]!.send(target, numbered(0xffffffff), 10_000, resolve))
   }
-  const report = JSON.parse((await lines.next()).value as string) as { distinct: number, twice: number }
-  await new Promise((resolve) => proc.once('exit', resolve))
+  t.true(reported, 'the child acknowledged the report request')
+  // The child prints its counts and exits; its line stays buffered if it exited while the
+  // report request was being retried (a lost ack), so neither wait can hang.
+  const line = (await lines.next()).value as string | undefined
+  t.is(await exited(proc, 30_000), 0, 'the child exits once it has reported')
+  if (line === undefined) return t.fail('the child printed no report')
+  const report = JSON.parse(line) as { distinct: number, twice: number }
   const retransmissions = senders.reduce((sum, s) => sum + s.stats.retransmissions, 0)
   const rtoMs = Math.max(...senders.map((s) => s.rtoMs(target)))
   t.log(`seed=${seed}: ${count} messages in ${(elapsedMs / 1000).toFixed(1)} s, acked ${okCount}, retransmissions ${retransmissions}, srtt ${senders[0]!.latencyMeanMs(target)} ms, max rto ${rtoMs} ms`)

@@ -23,7 +23,8 @@ udpcc.onMessage((message) => {
   if (index === 0xffffffff) {
     const twice = [...counts.values()].filter((c) => c > 1).length
     process.stdout.write(JSON.stringify({ distinct: counts.size, twice, stats: udpcc.stats, impaired: port.stats }) + '\n')
-    setTimeout(() => { udpcc.close(); process.exit(0) }, 200)
+    // Linger so a retransmitted report request (its ack lost) is acked again, not left to time out.
+    setTimeout(() => { udpcc.close(); process.exit(0) }, 2000)
     return
   }
   counts.set(index, (counts.get(index) ?? 0) + 1)
