@@ -5,14 +5,14 @@ import { bytesSerializer } from '../src/transport/serializer.ts'
 import { tableModel } from './support/table-model.ts'
 
 /** Three nodes 10/20/15 ms apart, each with a message-level transport that logs what it receives. */
-function trio (rules: ConstructorParameters<typeof World>[0]['network'] = {}) {
+function trio (rules: ConstructorParameters<typeof World>[0]['network'] = {}, shareMessages = false) {
   const world = new World({ seed: 'mt', model: tableModel([[0, 10, 20], [10, 0, 15], [20, 15, 0]]), network: rules })
   const transports: Array<SimMessageTransport<Uint8Array>> = []
   const received: Array<{ node: number, bytes: Uint8Array, atUs: number, tries: number }> = []
   for (let i = 0; i < 3; i++) {
     world.addNode({
       factory: (ctx) => {
-        const transport = new SimMessageTransport(world.network, ctx.node, ctx.env, bytesSerializer, { typeName: () => 'bytes' })
+        const transport = new SimMessageTransport(world.network, ctx.node, ctx.env, bytesSerializer, { typeName: () => 'bytes', shareMessages })
         transport.onMessage((bytes, _source, info) => received.push({ node: ctx.node, bytes, atUs: world.nowUs, tries: info.tries }))
         transports[ctx.node] = transport
         return { stop: () => transport.close() }
@@ -91,4 +91,18 @@ test('peers idle for idleConnectionMs are forgotten when a new one is contacted'
   transports[0]!.send(world.address(2), new Uint8Array([1]), 5000)
   t.is(transports[0]!.peerCount, 1, 'the idle peer went when a new one came')
   t.is(transports[0]!.latencyMeanMs(world.address(1)), -1)
+})
+
+test('with shareMessages the target gets the sent object itself, carried and refused by its encoded size', (t) => {
+  const { world, transports, received } = trio({ maxDatagramBytes: 100_000 }, true)
+  const sent = new Uint8Array(1000).fill(7)
+  let acked = false
+  t.true(transports[0]!.send(world.address(1), sent, 5000, (ok) => { acked = ok }).ok)
+  const tooBig = transports[0]!.send(world.address(1), new Uint8Array(20_000), 5000)
+  t.false(tooBig.ok, 'refused by size as an encoded message would be')
+  world.run({ untilUs: 1e6 })
+  t.is(received.length, 1)
+  t.is(received[0]!.bytes, sent, 'the very object, never encoded or decoded')
+  t.true(acked)
+  t.true(world.network.stats.delivered === 2)
 })

@@ -6,7 +6,9 @@
 import test from 'ava'
 import { ALL_TYPES, Gen } from './support/random-messages.ts'
 import { SeededRng } from '../src/env/rng.ts'
-import { decodeMessage, encodeMessage } from '../src/wire/codec.ts'
+import { decodeMessage, encodeMessage, sizeMessage } from '../src/wire/codec.ts'
+import { WireSizer } from '../src/wire/sizer.ts'
+import { WireWriter } from '../src/wire/writer.ts'
 import type { Coordinate } from '../src/wire/vivaldi-messages.ts'
 import { toHex } from '../src/ids/sha1.ts'
 import { hostFromBytes, parseAddress, tryAddressBytes, type NodeAddress } from '../src/ids/node-address.ts'
@@ -36,6 +38,7 @@ for (const type of ALL_TYPES) {
       const bytes = encodeMessage(message)
       const decoded = decodeMessage(bytes)
       const where = `seed ${seed}, message #${i}`
+      if (sizeMessage(message) !== bytes.length) return t.is(sizeMessage(message), bytes.length, `${where}: the sizer disagrees with the encoder`)
       if (!decoded.ok) return t.fail(`${where}: decode failed: ${decoded.error}`)
       if (decoded.trailingBytes !== 0) return t.fail(`${where}: ${decoded.trailingBytes} trailing bytes`)
       if (!same(decoded.value, message)) {
@@ -245,4 +248,17 @@ test('ids: nodeIdOf depends on port and address (IPv6 uses the 16-byte form)', (
   t.not(v6, nodeIdOf(at(5850)))
   t.not(nodeIdOf(at(5851)), nodeIdOf(at(5850)))
   t.throws(() => nodeIdOf({ host: 'example.org', port: 1 }))
+})
+
+test('sizer: BigInteger lengths equal the writer\'s for edge values of every sign and byte boundary', (t) => {
+  const values = [0n, 1n, -1n, 0x7fn, 0x80n, -0x80n, -0x81n, 0xffn, 0x100n, ID_MAX, ID_MAX + 1n, -(ID_MAX + 1n), 1n << 159n, (1n << 159n) - 1n]
+  for (let bits = 1; bits < 200; bits += 3) values.push((1n << BigInt(bits)) - 1n, 1n << BigInt(bits), -(1n << BigInt(bits)))
+  for (const value of values) {
+    const writer = new WireWriter()
+    writer.bigInteger(value)
+    const sizer = new WireSizer()
+    sizer.bigInteger(value)
+    t.is(sizer.length, writer.length, `BigInteger ${value}`)
+  }
+  t.throws(() => new WireSizer().finish())
 })

@@ -3,7 +3,10 @@
  * (`bamboo.sim.Network`): a reliable send is one packet over the simulated network (same rules,
  * links, delays and traffic accounting as a datagram of UdpCC's size for it) and one ack packet
  * back; the message is encoded at send, for its size and to refuse what UdpCC would refuse, and
- * decoded afresh at the target, so nodes never share message objects. A lost packet or ack is
+ * decoded afresh at the target, so nodes never share message objects. With `shareMessages` the
+ * message is only sized (the same encoders, counting; the same refusals) and the target is handed
+ * the sender's object itself: for large studies whose messages are never mutated after sending
+ * (tests check both modes give identical studies). A lost packet or ack is
  * retransmitted at the peer's RTO (Bamboo's estimator, doubled per loss) until the deadline, and
  * a target that got the message already is not handed it twice.
  *
@@ -31,6 +34,8 @@ export interface SimMessageTransportOptions<T> {
   /** A peer unused this long is forgotten with its RTT estimate, ms. @default 300000 */
   idleConnectionMs: number
   rtt: RttConfig
+  /** Hand the target the sent object (sized, never encoded or decoded). @default false */
+  shareMessages: boolean
 }
 
 export interface SimMessageTransportStats {
@@ -53,7 +58,10 @@ interface Peer {
 interface Outgoing<T> {
   readonly owner: SimMessageTransport<T>
   readonly target: NodeAddress
-  readonly body: Uint8Array
+  /** The encoded message, or null when the message object itself is handed over. */
+  readonly body: Uint8Array | null
+  readonly message: T | null
+  readonly sizeBytes: number
   readonly type: string
   readonly peer: Peer
   readonly deadlineMs: number
@@ -84,7 +92,7 @@ export class SimMessageTransport<T> implements MessageTransport<T> {
     private readonly serializer: Serializer<T>,
     options: Partial<SimMessageTransportOptions<T>> & Pick<SimMessageTransportOptions<T>, 'typeName'>
   ) {
-    this.#options = { maxDatagramBytes: MAX_DATAGRAM_BYTES, idleConnectionMs: 300_000, rtt: DEFAULT_RTT_CONFIG, ...options }
+    this.#options = { maxDatagramBytes: MAX_DATAGRAM_BYTES, idleConnectionMs: 300_000, rtt: DEFAULT_RTT_CONFIG, shareMessages: false, ...options }
     this.#lastSweepMs = env.clock.nowMs()
     this.#receive = (source, packet) => this.#onPacket(source, packet as Packet<T>)
     network.setPacketReceiver(node, this.#receive)
@@ -101,13 +109,14 @@ export class SimMessageTransport<T> implements MessageTransport<T> {
   send (target: NodeAddress, message: T, timeoutMs: number, done: ((delivered: boolean) => void) | null = null): SendResult {
     if (!(timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, not ${timeoutMs}`)
     if (this.#closed) return { ok: false, error: { kind: 'closed' } }
-    const body = this.serializer.encode(message)
-    const sizeBytes = body.length + DATA_HEADER_BYTES
+    const share = this.#options.shareMessages
+    const body = share ? null : this.serializer.encode(message)
+    const sizeBytes = (body === null ? this.serializer.sizeBytes(message) : body.length) + DATA_HEADER_BYTES
     if (sizeBytes > this.#options.maxDatagramBytes) return { ok: false, error: { kind: 'too-large', sizeBytes, maxBytes: this.#options.maxDatagramBytes } }
     const nowMs = this.env.clock.nowMs()
     const peer = this.#peer(target, nowMs)
     const outgoing: Outgoing<T> = {
-      owner: this, target, body, type: this.#options.typeName(message), peer, deadlineMs: nowMs + timeoutMs, done,
+      owner: this, target, body, message: share ? message : null, sizeBytes, type: this.#options.typeName(message), peer, deadlineMs: nowMs + timeoutMs, done,
       attempt: 0, sendMs: nowMs, delivered: false, finished: false, timer: null
     }
     this.stats.sent++
@@ -150,7 +159,7 @@ export class SimMessageTransport<T> implements MessageTransport<T> {
     outgoing.sendMs = this.env.clock.nowMs()
     outgoing.peer.lastUseMs = outgoing.sendMs
     const packet: Packet<T> = { ack: false, outgoing }
-    this.network.carryPacket(this.node, outgoing.target, outgoing.body.length + DATA_HEADER_BYTES, outgoing.type, packet, () => this.#lost(outgoing))
+    this.network.carryPacket(this.node, outgoing.target, outgoing.sizeBytes, outgoing.type, packet, () => this.#lost(outgoing))
   }
 
   /** An attempt or its ack was lost: retransmit at the RTO, or fail at the deadline. */
@@ -196,12 +205,16 @@ export class SimMessageTransport<T> implements MessageTransport<T> {
       return true
     }
     outgoing.delivered = true
-    const decoded = this.serializer.decode(outgoing.body)
-    if (!decoded.ok) {
-      this.stats.undecodable++
-      return true
+    let message = outgoing.message
+    if (outgoing.body !== null) {
+      const decoded = this.serializer.decode(outgoing.body)
+      if (!decoded.ok) {
+        this.stats.undecodable++
+        return true
+      }
+      message = decoded.value
     }
-    this.#handler?.(decoded.value, source, { tries: outgoing.attempt, waitMs: 0, estRttMs: outgoing.peer.rtt.srttMs })
+    this.#handler?.(message as T, source, { tries: outgoing.attempt, waitMs: 0, estRttMs: outgoing.peer.rtt.srttMs })
     return true
   }
 

@@ -26,6 +26,8 @@ export interface OverlayWorldOptions {
    * carries messages, for large runs. @default 'udpcc'
    */
   transport?: SimTransportKind
+  /** With the message-level transport: hand targets the sent objects, sized but never encoded. @default false */
+  shareMessages?: boolean
   /** Adds a layer (the DHT) on every node incarnation, before it starts; `stop` runs when it stops. */
   layer?: (node: OverlayNode, context: NodeContext) => { stop?(): void }
   /** Called for every node incarnation; metrics only. */
@@ -66,7 +68,7 @@ export class OverlayWorld {
       factory: (ctx) => {
         const gatewayAddress = gateway === null ? [] : [world.address(gateway)]
         const transport = this.options.transport === 'message'
-          ? new SimMessageTransport(world.network, ctx.node, ctx.env, wireSerializer, { typeName: (message) => message.type })
+          ? new SimMessageTransport(world.network, ctx.node, ctx.env, wireSerializer, { typeName: (message) => message.type, shareMessages: this.options.shareMessages === true })
           : undefined
         const node = new OverlayNode(ctx.env, { ...this.options.overlay, gateways: gatewayAddress }, this.options.observer?.(ctx.node) ?? {}, { transport })
         this.#nodes.set(ctx.node, node)

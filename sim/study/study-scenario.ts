@@ -131,7 +131,7 @@ export function runPolicy (config: StudyConfig, setup: StudySetup, policy: Study
   const standIn = new Uint8Array(maxSize)
   const nodes = new Map<number, { dht: DhtNode, host: XestHost }>()
   const overlay = new OverlayWorld({
-    seed: config.seed, model, transport: 'message',
+    seed: config.seed, model, transport: 'message', shareMessages: config.shareMessages,
     network: { uplinkBitsPerSecond: config.uplinkMbps * 1e6, downlinkBitsPerSecond: config.downlinkMbps * 1e6 },
     layer: (node, ctx) => {
       const dht = new DhtNode(node, new TupleStore())

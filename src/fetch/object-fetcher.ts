@@ -148,6 +148,16 @@ export class ObjectFetcher {
     const hex = idHex(m.id)
     const pending = this.#pending.get(hex)
     if (pending === undefined || pending.holderKey !== addressKey(from)) { this.stats.unexpectedChunks++; return }
+    if (pending.buffer === null && m.offsetBytes === 0 && m.data.length === m.totalBytes) {
+      // The whole object in one part: keep its bytes as they came, no reassembly copy.
+      pending.buffer = m.data
+      pending.offsets.add(0)
+      pending.receivedBytes = m.totalBytes
+      this.stats.bytesReceived += m.totalBytes
+      this.#lastProgressMs.set(pending.holderKey, this.node.env.clock.nowMs())
+      this.#complete(pending, hex)
+      return
+    }
     if (pending.buffer === null) pending.buffer = new Uint8Array(m.totalBytes)
     if (pending.buffer.length !== m.totalBytes || m.offsetBytes + m.data.length > m.totalBytes) { this.stats.unexpectedChunks++; return }
     if (pending.offsets.has(m.offsetBytes)) return
@@ -157,7 +167,12 @@ export class ObjectFetcher {
     this.stats.bytesReceived += m.data.length
     this.#lastProgressMs.set(pending.holderKey, this.node.env.clock.nowMs())
     if (pending.receivedBytes < m.totalBytes) return
-    const bytes = pending.buffer
+    this.#complete(pending, hex)
+  }
+
+  /** Every byte of `pending` is in: check the id when configured, then hand the bytes over. */
+  #complete (pending: Pending, hex: string): void {
+    const bytes = pending.buffer!
     if (this.config.verifyIds && idHex(sha1(bytes)) !== hex) {
       this.stats.badObjects++
       this.#finish(pending, null)

@@ -5,6 +5,7 @@
  */
 import { WireError, WireReader } from './reader.ts'
 import { decodeObject, encodeObject, type WireObjectBase } from './registry.ts'
+import { WireSizer } from './sizer.ts'
 import { WireWriter } from './writer.ts'
 import type { WireMessage } from './wire-message.ts'
 import './router-messages.ts'
@@ -27,6 +28,16 @@ export function encodeMessage (message: WireObjectBase): Uint8Array {
   encodeObject(writer, message)
   return writer.finish()
 }
+
+/** The length `encodeMessage(message)` would have, without building the bytes. */
+export function sizeMessage (message: WireObjectBase): number {
+  sizer.reset()
+  encodeObject(sizer, message)
+  return sizer.length
+}
+
+/** Encoders run synchronously and never size a message inside another, so one sizer serves all. */
+const sizer = new WireSizer()
 
 /** Decodes one top-level object; never throws. */
 export function decodeMessage (bytes: Uint8Array): Decoded<WireMessage> {
