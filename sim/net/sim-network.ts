@@ -207,45 +207,34 @@ export class SimNetwork {
     sourceNode: number, target: NodeAddress, sizeBytes: number, type: string, worldOwned: boolean,
     arrive: (to: Attachment, source: NodeAddress) => boolean, dropped: (() => void) | null
   ): number {
+    // Per-packet closures are anonymous on purpose: tsx's keepNames wraps every named one.
     this.stats.sent++
     const to = this.#route(target)
     this.#observer?.recordSend(sourceNode, type, sizeBytes)
-    const dropNow = (reason: string): number => {
-      this.#drop(reason, type, sizeBytes)
-      dropped?.()
-      return -1
-    }
-    if (sizeBytes > this.options.maxDatagramBytes) return dropNow('oversize')
-    if (to === undefined) return dropNow('unroutable')
+    if (sizeBytes > this.options.maxDatagramBytes) return this.#dropNow('oversize', type, sizeBytes, dropped)
+    if (to === undefined) return this.#dropNow('unroutable', type, sizeBytes, dropped)
     const nowUs = this.queue.nowUs
     let extraUs = 0
-    const facts = { nowUs, sourceNode, targetNode: to.node, sizeBytes }
-    for (const rule of this.#rules) {
-      const verdict = rule.judge(facts)
-      if (verdict === undefined) continue
-      if (verdict.kind === 'drop') return dropNow(verdict.reason)
-      if (verdict.kind === 'delay') extraUs = verdict.extraUs
-      break
+    if (this.#rules.length > 0) {
+      const facts = { nowUs, sourceNode, targetNode: to.node, sizeBytes }
+      for (const rule of this.#rules) {
+        const verdict = rule.judge(facts)
+        if (verdict === undefined) continue
+        if (verdict.kind === 'drop') return this.#dropNow(verdict.reason, type, sizeBytes, dropped)
+        if (verdict.kind === 'delay') extraUs = verdict.extraUs
+        break
+      }
     }
     const from = this.#attachment(sourceNode)
     const wireBytes = sizeBytes + this.options.headerOverheadBytes
     const sentUs = from.uplink.transmit(nowUs, wireBytes)
-    if (sentUs < 0) return dropNow('uplink-queue')
+    if (sentUs < 0) return this.#dropNow('uplink-queue', type, sizeBytes, dropped)
     const source = from.port?.local ?? null
-    if (source === null) return dropNow('closed')
+    if (source === null) return this.#dropNow('closed', type, sizeBytes, dropped)
     const arrivalUs = sentUs + this.oneWayUs(sourceNode, to.node) + extraUs
     const owner = worldOwned ? WORLD_OWNER : to.node
-    const deliver = (): void => {
-      if (!arrive(to, source)) {
-        this.#drop('closed', type, sizeBytes)
-        dropped?.()
-        return
-      }
-      this.stats.delivered++
-      this.#observer?.recordDelivery(to.node, type, sizeBytes)
-    }
     if (to.downlink.unlimited) {
-      this.queue.post(arrivalUs, owner, deliver)
+      this.queue.post(arrivalUs, owner, () => { this.#arrive(to, source, type, sizeBytes, arrive, dropped) })
       return arrivalUs
     }
     this.queue.post(arrivalUs, owner, () => {
@@ -255,10 +244,30 @@ export class SimNetwork {
         dropped?.()
         return
       }
-      if (doneUs === this.queue.nowUs) return deliver()
-      this.queue.post(doneUs, owner, deliver)
+      if (doneUs === this.queue.nowUs) return this.#arrive(to, source, type, sizeBytes, arrive, dropped)
+      this.queue.post(doneUs, owner, () => { this.#arrive(to, source, type, sizeBytes, arrive, dropped) })
     })
     return arrivalUs
+  }
+
+  /** A packet reached its target's attachment: handed over, or dropped as 'closed'. */
+  #arrive (
+    to: Attachment, source: NodeAddress, type: string, sizeBytes: number,
+    arrive: (to: Attachment, source: NodeAddress) => boolean, dropped: (() => void) | null
+  ): void {
+    if (!arrive(to, source)) {
+      this.#drop('closed', type, sizeBytes)
+      dropped?.()
+      return
+    }
+    this.stats.delivered++
+    this.#observer?.recordDelivery(to.node, type, sizeBytes)
+  }
+
+  #dropNow (reason: string, type: string, sizeBytes: number, dropped: (() => void) | null): number {
+    this.#drop(reason, type, sizeBytes)
+    dropped?.()
+    return -1
   }
 
   #route (target: NodeAddress): Attachment | undefined {

@@ -13,6 +13,7 @@
  * own VM; never reads real time.
  */
 import { sha1 } from '../../src/ids/sha1.ts'
+import { idHex } from '../../src/fetch/object-id-hex.ts'
 import type { NodeAddress } from '../../src/ids/node-address.ts'
 import type { XestHost } from '../../src/fetch/xest-host.ts'
 import { PREFETCH } from '../../src/wire/xest-messages.ts'
@@ -65,6 +66,8 @@ export class VmReplay {
   readonly segments: SegmentReport[] = []
   /** References this VM wrote: catalog index → host index holding its version. */
   readonly #dirty = new Map<number, number>()
+  /** This VM's name for its written version of each object, computed once per object. */
+  readonly #writtenNames = new Map<number, WrittenName>()
   #done = false
   /** Written objects prefetched to another host and not read since: index → bytes. */
   readonly prefetchedUnread = new Map<number, number>()
@@ -157,15 +160,15 @@ export class VmReplay {
       if (from === undefined || from === here) continue
       let wanted = byHost.get(from)
       if (wanted === undefined) byHost.set(from, wanted = new Map())
-      wanted.set(dirtyKey(this.vm, x), x)
+      wanted.set(this.#writtenName(x).key, x)
     }
     let left = 1
     const finish = (): void => { if (--left === 0) done() }
     for (const [from, wanted] of byHost) {
       left += wanted.size
-      const ids = [...wanted.keys()].map((hex) => Uint8Array.from(Buffer.from(hex, 'hex')))
+      const ids = [...wanted.values()].map((x) => this.#writtenName(x).id)
       host.fetchExtras(ids, this.env.address(from), PREFETCH, (id, ok) => {
-        const x = wanted.get(Buffer.from(id).toString('hex'))
+        const x = wanted.get(idHex(id))
         if (x !== undefined && ok && this.#dirty.get(x) === from && this.plan[this.#segment]!.host === here) {
           this.#dirty.set(x, here)
           this.prefetchedUnread.set(x, host.catalog.sizeOf(x))
@@ -188,6 +191,15 @@ export class VmReplay {
       if (at !== undefined && at !== here) wanted.push(x)
     }
     if (wanted.length > 0) this.#prefetchWritten(wanted)
+  }
+
+  #writtenName (index: number): WrittenName {
+    let name = this.#writtenNames.get(index)
+    if (name === undefined) {
+      const id = sha1(`vm${this.vm}:written:${index}`)
+      this.#writtenNames.set(index, name = { id, key: idHex(id) })
+    }
+    return name
   }
 
   #topUp (): void {
@@ -237,7 +249,7 @@ export class VmReplay {
       const r = refs[i]!
       if (writes[i] === 1) {
         this.#dirty.set(r, here)
-        host.extra.set(dirtyKey(this.vm, r), host.catalog.sizeOf(r))
+        host.extra.set(this.#writtenName(r).key, host.catalog.sizeOf(r))
         this.#lastUs = dueUs
         this.#ref++
         continue
@@ -257,7 +269,7 @@ export class VmReplay {
       if (writtenAt !== undefined) {
         if (writtenAt === here) { this.#lastUs = dueUs; this.#ref++; continue }
         this.#dirty.set(r, here)
-        host.fetchExtra(dirtyId(this.vm, r), [env.address(writtenAt)], finish)
+        host.fetchExtra(this.#writtenName(r).id, [env.address(writtenAt)], finish)
         this.#prefetchWrittenGroup(r)
         return
       }
@@ -273,10 +285,9 @@ export class VmReplay {
   }
 }
 
-function dirtyId (vm: number, index: number): Uint8Array {
-  return sha1(`vm${vm}:written:${index}`)
-}
-
-function dirtyKey (vm: number, index: number): string {
-  return Buffer.from(dirtyId(vm, index)).toString('hex')
+interface WrittenName {
+  /** SHA-1 of "vm<V>:written:<index>": the id of the VM's written version of an object. */
+  readonly id: Uint8Array
+  /** The id as hex, the key of hosts' extra objects. */
+  readonly key: string
 }

@@ -39,10 +39,18 @@ export class WireSizer extends WireWriter {
   override bigInteger (value: bigint): void { this.#count += 4 + javaBytesLength(value) }
 }
 
-/** Length of Java's `BigInteger.toByteArray()`: bitLength / 8 + 1, bitLength without the sign. */
+/** 2^(8k−1) for k = 0..64: a non-negative value below LIMITS[k] takes at most k bytes. */
+const LIMITS = Array.from({ length: 65 }, (_, k) => k === 0 ? 0n : 1n << BigInt(8 * k - 1))
+
+/** Length of Java's `BigInteger.toByteArray()` (bitLength / 8 + 1, bitLength without the sign). */
 function javaBytesLength (value: bigint): number {
-  if (value < 0n) return bigIntToJavaBytes(value).length
-  if (value === 0n) return 1
-  const hex = value.toString(16)
-  return ((hex.length * 4 - Math.clz32(parseInt(hex[0]!, 16)) + 28) >> 3) + 1
+  if (value < 0n || value >= LIMITS[64]!) return bigIntToJavaBytes(value).length
+  let low = 1
+  let high = 64
+  while (low < high) {
+    const mid = (low + high) >> 1
+    if (value < LIMITS[mid]!) high = mid
+    else low = mid + 1
+  }
+  return low
 }
