@@ -107,3 +107,33 @@ test('a holder that crashes mid-transfer: its fetches fail after the stall timeo
   t.true(outcomes.filter((ok) => !ok).length >= 5)
   t.is(p.fetcher.pendingCount, 0)
 })
+
+test('a queue far longer than the stall timeout at a slow holder never fails while the holder progresses; after a crash all fail together one timeout after the last part', (t) => {
+  // 400 objects of 16 KiB over 1 Mbit/s take about 55 s, eleven stall timeouts.
+  const p = pair('transfer-4', 1e6)
+  const ids = Array.from({ length: 400 }, () => p.put(p.rng.bytes(16 * 1024)))
+  const done: Array<{ ok: boolean, atUs: number }> = []
+  p.fetcher.fetch(p.address(p.holder), ids, PREFETCH, (_id, bytes) => done.push({ ok: bytes !== null, atUs: p.world.nowUs }))
+  const startUs = p.world.nowUs
+  p.world.run({ untilUs: startUs + 120 * second })
+  t.is(done.length, 400)
+  t.true(done.every((d) => d.ok), 'nothing failed while the holder kept sending')
+  t.true(done.at(-1)!.atUs - startUs > 40 * second, `the queue took ${(done.at(-1)!.atUs - startUs) / second} s`)
+
+  const more = Array.from({ length: 100 }, () => p.put(p.rng.bytes(16 * 1024)))
+  const after: Array<{ ok: boolean, atUs: number }> = []
+  p.fetcher.fetch(p.address(p.holder), more, PREFETCH, (_id, bytes) => after.push({ ok: bytes !== null, atUs: p.world.nowUs }))
+  p.world.run({ untilUs: p.world.nowUs + 3 * second })
+  const crashUs = p.world.nowUs
+  p.world.crash(p.holder)
+  const lastOkUs = Math.max(...after.filter((d) => d.ok).map((d) => d.atUs))
+  p.world.run({ untilUs: p.world.nowUs + 30 * second })
+  const failed = after.filter((d) => !d.ok)
+  t.is(after.length, 100)
+  t.true(failed.length > 50)
+  // The last part came after the last whole object (parts already sent arrive up to ~0.5 s after
+  // the crash on this link); failures come 5 s after it, together.
+  for (const f of failed) t.true(f.atUs >= lastOkUs + 5 * second && f.atUs <= crashUs + 6 * second, `failed ${(f.atUs - crashUs) / second} s after the crash`)
+  t.is(new Set(failed.map((f) => f.atUs)).size, 1, 'one stall check fails them all')
+  t.is(p.fetcher.pendingCount, 0)
+})

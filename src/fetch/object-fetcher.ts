@@ -32,10 +32,19 @@ interface Pending {
   readonly holderKey: string
   priority: ObjectPriority
   buffer: Uint8Array | null
-  readonly offsets: Set<number>
+  /** Offsets of the parts received, once an object comes in more than one part. */
+  offsets: Set<number> | null
   receivedBytes: number
   readonly waiters: ObjectDone[]
-  timer: Timer
+  readonly requestedMs: number
+}
+
+/** One holder's pending fetches (in request order) and the one stall timer that watches them. */
+interface Holder {
+  readonly pending: Map<string, Pending>
+  /** When the holder last sent a part (or when it got work while idle). */
+  lastProgressMs: number
+  timer: Timer | null
 }
 
 export interface ObjectFetcherStats {
@@ -53,9 +62,8 @@ export class ObjectFetcher {
   readonly config: ObjectFetcherConfig
   readonly stats: ObjectFetcherStats = { requested: 0, joined: 0, promoted: 0, completed: 0, failed: 0, bytesReceived: 0, unexpectedChunks: 0, badObjects: 0 }
   readonly #pending = new Map<string, Pending>()
-  /** When each holder last sent a chunk: an object queued behind others waits while it progresses. */
-  readonly #lastProgressMs = new Map<string, number>()
-  readonly #perHolder = new Map<string, number>()
+  /** Holders with pending fetches: an object queued behind others waits while its holder progresses. */
+  readonly #holders = new Map<string, Holder>()
   #nextSeq = 1n
 
   constructor (private readonly node: OverlayNode, config: Partial<ObjectFetcherConfig> = {}) {
@@ -96,12 +104,13 @@ export class ObjectFetcher {
         continue
       }
       const holderKey = addressKey(holder)
-      if (!this.#holderBusy(holderKey)) this.#lastProgressMs.set(holderKey, this.node.env.clock.nowMs())
-      this.#perHolder.set(holderKey, (this.#perHolder.get(holderKey) ?? 0) + 1)
-      this.#pending.set(hex, {
-        id, holder, holderKey, priority, buffer: null, offsets: new Set(), receivedBytes: 0, waiters: [done],
-        timer: this.#armStall(hex, this.config.stallTimeoutMs)
-      })
+      const nowMs = this.node.env.clock.nowMs()
+      let state = this.#holders.get(holderKey)
+      if (state === undefined) this.#holders.set(holderKey, state = { pending: new Map(), lastProgressMs: nowMs, timer: null })
+      const entry: Pending = { id, holder, holderKey, priority, buffer: null, offsets: null, receivedBytes: 0, waiters: [done], requestedMs: nowMs }
+      this.#pending.set(hex, entry)
+      state.pending.set(hex, entry)
+      if (state.timer === null) this.#armStall(holderKey, state, this.config.stallTimeoutMs)
       fresh.push(id)
       this.stats.requested++
     }
@@ -125,23 +134,36 @@ export class ObjectFetcher {
     })
   }
 
-  /** Whether some fetch from this holder is still pending. */
-  #holderBusy (holderKey: string): boolean {
-    return (this.#perHolder.get(holderKey) ?? 0) > 0
+  /**
+   * A fetch fails once it is `stallTimeoutMs` old and its holder has sent nothing at all for
+   * `stallTimeoutMs` (an object queued behind others at a busy holder keeps waiting while the
+   * holder makes progress). One timer per holder checks this for all its fetches, oldest first;
+   * their deadlines only move later, so the timer fires early at worst and re-arms.
+   */
+  #armStall (holderKey: string, state: Holder, delayMs: number): void {
+    state.timer = this.node.env.clock.setTimer(delayMs, () => {
+      state.timer = null
+      if (this.#holders.get(holderKey) !== state) return
+      // 1 µs of slack: times in ms are floats, and the timer must not re-arm for no time at all.
+      const stallMs = this.config.stallTimeoutMs - 0.001
+      const nowMs = this.node.env.clock.nowMs()
+      if (nowMs - state.lastProgressMs >= stallMs) {
+        for (const pending of [...state.pending.values()]) {
+          if (nowMs - pending.requestedMs < stallMs) break
+          this.#finish(pending, null)
+        }
+      }
+      if (this.#holders.get(holderKey) !== state || state.timer !== null) return
+      const oldest = state.pending.values().next().value
+      if (oldest === undefined) return
+      const deadlineMs = Math.max(oldest.requestedMs, state.lastProgressMs) + this.config.stallTimeoutMs
+      this.#armStall(holderKey, state, Math.max(0.001, deadlineMs - this.node.env.clock.nowMs()))
+    })
   }
 
-  /**
-   * Fails the fetch once its holder has sent nothing at all for `stallTimeoutMs` (an object
-   * queued behind others at a busy holder keeps waiting while the holder makes progress).
-   */
-  #armStall (hex: string, delayMs: number): Timer {
-    return this.node.env.clock.setTimer(delayMs, () => {
-      const pending = this.#pending.get(hex)
-      if (pending === undefined) return
-      const idleMs = this.node.env.clock.nowMs() - (this.#lastProgressMs.get(pending.holderKey) ?? -Infinity)
-      if (idleMs < this.config.stallTimeoutMs) pending.timer = this.#armStall(hex, this.config.stallTimeoutMs - idleMs)
-      else this.#finish(pending, null)
-    })
+  #progress (holderKey: string): void {
+    const state = this.#holders.get(holderKey)
+    if (state !== undefined) state.lastProgressMs = this.node.env.clock.nowMs()
   }
 
   #onPart (m: ObjectPart, from: NodeAddress): void {
@@ -151,21 +173,21 @@ export class ObjectFetcher {
     if (pending.buffer === null && m.offsetBytes === 0 && m.data.length === m.totalBytes) {
       // The whole object in one part: keep its bytes as they came, no reassembly copy.
       pending.buffer = m.data
-      pending.offsets.add(0)
       pending.receivedBytes = m.totalBytes
       this.stats.bytesReceived += m.totalBytes
-      this.#lastProgressMs.set(pending.holderKey, this.node.env.clock.nowMs())
+      this.#progress(pending.holderKey)
       this.#complete(pending, hex)
       return
     }
     if (pending.buffer === null) pending.buffer = new Uint8Array(m.totalBytes)
     if (pending.buffer.length !== m.totalBytes || m.offsetBytes + m.data.length > m.totalBytes) { this.stats.unexpectedChunks++; return }
+    pending.offsets ??= new Set()
     if (pending.offsets.has(m.offsetBytes)) return
     pending.offsets.add(m.offsetBytes)
     pending.buffer.set(m.data, m.offsetBytes)
     pending.receivedBytes += m.data.length
     this.stats.bytesReceived += m.data.length
-    this.#lastProgressMs.set(pending.holderKey, this.node.env.clock.nowMs())
+    this.#progress(pending.holderKey)
     if (pending.receivedBytes < m.totalBytes) return
     this.#complete(pending, hex)
   }
@@ -185,10 +207,11 @@ export class ObjectFetcher {
     const hex = idHex(pending.id)
     if (this.#pending.get(hex) !== pending) return
     this.#pending.delete(hex)
-    pending.timer.cancel()
-    const left = (this.#perHolder.get(pending.holderKey) ?? 1) - 1
-    if (left > 0) this.#perHolder.set(pending.holderKey, left)
-    else { this.#perHolder.delete(pending.holderKey); this.#lastProgressMs.delete(pending.holderKey) }
+    const state = this.#holders.get(pending.holderKey)
+    if (state !== undefined) {
+      state.pending.delete(hex)
+      if (state.pending.size === 0) { state.timer?.cancel(); this.#holders.delete(pending.holderKey) }
+    }
     if (bytes === null) this.stats.failed++
     else this.stats.completed++
     for (const waiter of pending.waiters) waiter(pending.id, bytes)
