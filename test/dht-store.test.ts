@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { LevelTupleLog } from '../src/dht/level-tuple-log.ts'
 import { MAX_GET_RESP_BYTES, TupleStore } from '../src/dht/tuple-store.ts'
-import { compareTuples, decodeKey, encodeKey, guidOfKey, makePut, makeRemove, ttlRemainingS, type Tuple } from '../src/dht/tuple.ts'
+import { compareTuples, decodeKey, encodeKey, expiryUsec, guidOfKey, makePut, makeRemove, ttlRemainingS, type Tuple } from '../src/dht/tuple.ts'
 import { silentLogger } from '../src/env/logger.ts'
+import { SeededRng } from '../src/env/rng.ts'
 import { sha1 } from '../src/ids/sha1.ts'
 
 const IP = Uint8Array.from([10, 0, 0, 1])
@@ -115,4 +116,29 @@ test('LevelDB log: a reopened store holds exactly the live tuples it had', async
   for (const x of first.tuples()) firstLive.apply(x, 10n * S)
   t.deepEqual(live(second), live(firstLive))
   await reopened.close()
+})
+
+test('expire drops exactly what has expired, in any mix of refreshes, deletes and removes (checked against a full scan)', (t) => {
+  const store = new TupleStore()
+  const rng = new SeededRng('dht-store/expire')
+  const live = new Map<string, Tuple>()
+  let nowS = 10
+  for (let step = 0; step < 3000; step++) {
+    nowS += rng.int(3)
+    const value = `v${rng.int(200)}`
+    const key = `k${rng.int(20)}`
+    const roll = rng.int(10)
+    if (roll < 6) store.apply(put(value, nowS, 1 + rng.int(600), null, key), BigInt(nowS) * S)
+    else if (roll < 7) { const victim = [...live.values()][rng.int(Math.max(1, live.size))]; if (victim !== undefined) store.delete(victim) }
+    else if (roll < 8) store.apply(put(value, nowS, 1 + rng.int(600), 'secret', key), BigInt(nowS) * S)
+    else if (roll < 9) store.apply(remove(value, nowS, 'secret', 1 + rng.int(600), key), BigInt(nowS) * S)
+    else {
+      const nowUsec = BigInt(nowS) * S
+      const due = store.tuples().filter((x) => expiryUsec(x) <= nowUsec).length
+      t.is(store.expire(nowUsec), due, `step ${step}`)
+      t.true(store.tuples().every((x) => expiryUsec(x) > nowUsec))
+    }
+    live.clear()
+    for (const x of store.tuples()) live.set(`${live.size}`, x)
+  }
 })

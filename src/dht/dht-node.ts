@@ -29,6 +29,8 @@ export class DhtNode implements DhtClientApi {
   #expireTimer: Timer | null = null
   #handoffTimer: Timer | null = null
   #handoffSeq = 0n
+  /** handOff's answers to "is this node a replica of guid?" for one leaf-set version. */
+  #replicaOf = { leafSetVersion: -1, answers: new Map<bigint, boolean>() }
 
   constructor (readonly node: OverlayNode, readonly store: TupleStore = new TupleStore(), config: Partial<DhtConfig> = {}) {
     this.config = { ...DEFAULT_DHT_CONFIG, ...config }
@@ -191,17 +193,16 @@ export class DhtNode implements DhtClientApi {
     const node = this.node
     if (!node.initialized || node.leafSet.size < 2 * node.leafSet.sizePerSide) return 0
     const foreign = new Map<bigint, Tuple[]>()
-    const mine = new Map<bigint, boolean>()
-    for (const tuple of this.store.tuples()) {
-      let keep = mine.get(tuple.guid)
+    // Whether this node is a replica of a guid changes only with the leaf set: remembered until then.
+    if (this.#replicaOf.leafSetVersion !== node.leafSet.version || this.#replicaOf.answers.size > 4 * this.store.size + 1024) this.#replicaOf = { leafSetVersion: node.leafSet.version, answers: new Map() }
+    const mine = this.#replicaOf.answers
+    for (const guid of this.store.guids()) {
+      let keep = mine.get(guid)
       if (keep === undefined) {
-        keep = node.leafSet.withinLeafSet(tuple.guid) && node.leafSet.replicas(tuple.guid, this.config.replicas).some((n) => node.isSelf(n))
-        mine.set(tuple.guid, keep)
+        keep = node.leafSet.withinLeafSet(guid) && node.leafSet.replicas(guid, this.config.replicas).some((n) => node.isSelf(n))
+        mine.set(guid, keep)
       }
-      if (keep) continue
-      let list = foreign.get(tuple.guid)
-      if (list === undefined) foreign.set(tuple.guid, list = [])
-      list.push(tuple)
+      if (!keep) foreign.set(guid, this.store.tuplesOf(guid))
     }
     let handed = 0
     for (const [guid, tuples] of foreign) {

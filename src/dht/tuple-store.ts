@@ -8,6 +8,7 @@
  * Synchronous, so the same DHT code runs in the simulator; persistence is a listener
  * (`onChange`) that a disk store (`level-tuple-log.ts`) follows. Never reads the clock itself.
  */
+import { MinHeap } from './min-heap.ts'
 import { compareTuples, expiryUsec, targetOfRemove, tupleIdentity, validRemove, type Tuple } from './tuple.ts'
 
 /** Serialized size of one Dht$GetValue holding a 1024-byte value: the byte budget of one answer. */
@@ -30,6 +31,8 @@ export class TupleStore {
   readonly #byIdentity = new Map<string, Tuple>()
   #bytes = 0
   #version = 0
+  /** Every stored tuple by expiry, soonest first (entries of tuples gone since are skipped when popped). */
+  readonly #expiries = new MinHeap<{ readonly expiryUs: number, readonly tuple: Tuple }>((a, b) => a.expiryUs - b.expiryUs)
   onChange: ((change: StoreChange) => void) | null = null
 
   get size (): number {
@@ -102,6 +105,16 @@ export class TupleStore {
   }
 
   /** Every live tuple (puts and tombstones) under guids in the ring range (low, high], or all. */
+  /** The guids holding live tuples. */
+  guids (): IterableIterator<bigint> {
+    return this.#byGuid.keys()
+  }
+
+  /** The tuples under `guid`, in Key order (a copy). */
+  tuplesOf (guid: bigint): Tuple[] {
+    return [...(this.#byGuid.get(guid) ?? [])]
+  }
+
   tuples (inRange: ((guid: bigint) => boolean) | null = null): Tuple[] {
     const out: Tuple[] = []
     for (const [guid, list] of this.#byGuid) if (inRange === null || inRange(guid)) out.push(...list)
@@ -114,12 +127,19 @@ export class TupleStore {
     if (existing !== undefined) this.#remove(existing)
   }
 
-  /** Drops every tuple expired at `nowUsec`; returns how many. */
+  /** Drops every tuple expired at `nowUsec`; returns how many. Visits only what has expired. */
   expire (nowUsec: bigint): number {
-    const dead: Tuple[] = []
-    for (const list of this.#byGuid.values()) for (const t of list) if (expiryUsec(t) <= nowUsec) dead.push(t)
-    for (const t of dead) this.#remove(t)
-    return dead.length
+    const now = Number(nowUsec)
+    let dropped = 0
+    for (let top = this.#expiries.peek(); top !== undefined && top.expiryUs <= now; top = this.#expiries.peek()) {
+      this.#expiries.pop()
+      const t = top.tuple
+      // Stale entries (a tuple deleted, refreshed or handed off since) are skipped.
+      if (this.#byIdentity.get(tupleIdentity(t)) !== t || expiryUsec(t) > nowUsec) continue
+      this.#remove(t)
+      dropped++
+    }
+    return dropped
   }
 
   #insert (tuple: Tuple, identity: string): void {
@@ -127,6 +147,9 @@ export class TupleStore {
     if (list === undefined) this.#byGuid.set(tuple.guid, list = [])
     list.splice(upperBound(list, tuple), 0, tuple)
     this.#byIdentity.set(identity, tuple)
+    this.#expiries.push({ expiryUs: Number(expiryUsec(tuple)), tuple })
+    // Entries of tuples deleted before they expired are dropped once they outnumber the live ones.
+    if (this.#expiries.size > 2 * this.#byIdentity.size + 1024) this.#expiries.retain((e) => this.#byIdentity.get(tupleIdentity(e.tuple)) === e.tuple)
     this.#bytes += tuple.data.length
     this.#version++
     this.onChange?.({ kind: 'stored', tuple })

@@ -19,11 +19,17 @@ export class LeafSet {
   /** Closest (clockwise) first. */
   private readonly succs: NeighborInfo[] = []
   private overlapFlag = true
+  #version = 0
 
   constructor (self: NeighborInfo, sizePerSide: number) {
     if (!Number.isInteger(sizePerSide) || sizePerSide < 1) throw new RangeError(`leaf set size per side must be a positive integer, not ${sizePerSide}`)
     this.self = self
     this.sizePerSide = sizePerSide
+  }
+
+  /** Bumped by every change of membership (caches of derived answers, such as replica sets, key on it). */
+  get version (): number {
+    return this.#version
   }
 
   /** Predecessors, closest first (a copy). */
@@ -82,6 +88,7 @@ export class LeafSet {
     const before = this.members()
     this.insert(candidate)
     this.updateOverlap()
+    this.#version++
     const evicted = before.filter((n) => !this.has(n.guid))
     return { added: true, evicted }
   }
@@ -98,6 +105,7 @@ export class LeafSet {
     if (p >= 0) this.preds.splice(p, 1)
     if (s >= 0) this.succs.splice(s, 1)
     if (p < 0 && s < 0) return false
+    this.#version++
     this.updateOverlap()
     if (this.overlapFlag) {
       for (const n of this.preds.slice()) this.insert(n)
