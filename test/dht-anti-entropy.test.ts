@@ -154,3 +154,28 @@ test('simulated ring: anti-entropy alone repairs replicas that lost tuples or ne
   t.true(sessions > 16 * 60, `${sessions} sessions`)
   t.true(rejected < sessions / 20, `${rejected} rejected of ${sessions}`)
 })
+
+test('Merkle tree: a snapshot built on the previous one hashes exactly as one built from scratch, through puts, expiries and removals', (t) => {
+  const rng = new SeededRng('merkle-incremental')
+  let tuples = Array.from({ length: 400 }, (_, i) => tuple(`k${i % 40}`, `v${i}`, 1_700_000_000_000_000n + BigInt(i) * 5_000_000n))
+  let previous: MerkleSnapshot | null = null
+  for (let round = 0; round < 30; round++) {
+    const fresh = new MerkleSnapshot(tuples, previous)
+    const scratch = new MerkleSnapshot(tuples)
+    const walk = (s: MerkleSnapshot, level: number, low: bigint, out: string[]): void => {
+      const n = s.node(level, low)
+      out.push(`${level}:${low}:${Buffer.from(n.hash).toString('hex')}`)
+      if (!n.leaf && level > 0) for (let c = 0; c < 32; c++) walk(s, level - 1, low + BigInt(c) * spanUsec(level - 1), out)
+    }
+    const a: string[] = []
+    const b: string[] = []
+    walk(fresh, MERKLE_ROOT_LEVEL, 0n, a)
+    walk(scratch, MERKLE_ROOT_LEVEL, 0n, b)
+    t.deepEqual(a, b, `round ${round}`)
+    previous = fresh
+    // The oldest few expire, a few in the middle go, new ones arrive at the newest times.
+    const last = tuples.at(-1)!.timeUsec
+    tuples = tuples.slice(rng.int(5)).filter(() => rng.int(100) !== 0)
+    for (let i = 0; i < 10; i++) tuples.push(tuple(`n${round}-${i}`, `x${i}`, last + BigInt(1 + rng.int(9_000_000))))
+  }
+})

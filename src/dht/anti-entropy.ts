@@ -246,20 +246,22 @@ export class AntiEntropy {
   }
 
   /**
-   * The range's tree over live tuples, rebuilt when one of its tuples expired, or when the store
-   * changed and the tree is older than an anti-entropy period (a busy store is not re-hashed for
-   * every put; what changed since is compared in a later round).
+   * The range's tree over live tuples, rebuilt at most once per anti-entropy period, and then only
+   * when the store changed or one of its tuples expired (a busy store is not re-hashed for every
+   * put or expiry; what changed since is compared in a later round, and a peer asking for a tuple
+   * that expired meanwhile is told it has none).
    */
   #tree (range: GuidRange): MerkleSnapshot {
     const key = `${range.low}:${range.high}`
     const now = this.ctx.nowUsec()
     const cached = this.#cache.get(key)
-    const fresh = cached !== undefined && (cached.version === this.ctx.store.version || now - cached.builtUsec < BigInt(this.ctx.config.antiEntropyPeriodMs) * 1000n)
-    if (cached !== undefined && fresh && cached.validUntilUsec > now) return cached.tree
+    const recent = cached !== undefined && now - cached.builtUsec < BigInt(this.ctx.config.antiEntropyPeriodMs) * 1000n
+    const unchanged = cached !== undefined && cached.version === this.ctx.store.version && cached.validUntilUsec > now
+    if (cached !== undefined && (recent || unchanged)) return cached.tree
     const live = this.ctx.store.tuples((guid) => inRangeMod(range, guid)).filter((t) => expiryUsec(t) > now)
     let validUntilUsec = MAX_TIME_USEC
     for (const t of live) { const e = expiryUsec(t); if (e < validUntilUsec) validUntilUsec = e }
-    const tree = new MerkleSnapshot(live)
+    const tree = new MerkleSnapshot(live, cached?.tree ?? null)
     if (this.#cache.size >= 16) this.#cache.clear()
     this.#cache.set(key, { version: this.ctx.store.version, validUntilUsec, builtUsec: now, tree })
     return tree

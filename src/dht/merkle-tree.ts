@@ -46,9 +46,13 @@ export class MerkleSnapshot {
   /** Tuples sorted by time, then Key order. */
   readonly tuples: readonly Tuple[]
   readonly #memo = new Map<string, MerkleNode>()
+  /** The snapshot this one replaced: a node over exactly the same tuple objects keeps its hash. */
+  #previous: MerkleSnapshot | null
 
-  constructor (tuples: readonly Tuple[]) {
+  constructor (tuples: readonly Tuple[], previous: MerkleSnapshot | null = null) {
     this.tuples = [...tuples].sort((a, b) => a.timeUsec < b.timeUsec ? -1 : a.timeUsec > b.timeUsec ? 1 : compareTuples(a, b))
+    this.#previous = previous
+    if (previous !== null) previous.#previous = null
   }
 
   /** Whether (level, low) names a node: 0 ≤ level ≤ root level and low aligned to its span. */
@@ -69,7 +73,11 @@ export class MerkleSnapshot {
     const first = this.#lowerBound(lowUsec)
     const end = this.#lowerBound(highUsec)
     if (end === first) return EMPTY_NODE
-    let node: MerkleNode
+    let node = this.#unchanged(memoKey, lowUsec, highUsec, first, end)
+    if (node !== undefined) {
+      this.#memo.set(memoKey, node)
+      return node
+    }
     if (level === 0 || end - first <= FAN_OUT) {
       const digest = createHash('sha1')
       for (let i = first; i < end; i++) digest.update(onDiskKey(this.tuples[i]!))
@@ -88,6 +96,21 @@ export class MerkleSnapshot {
     }
     this.#memo.set(memoKey, node)
     return node
+  }
+
+  /**
+   * The previous snapshot's node for this span when it covered the very same tuple objects (most
+   * of a busy store's tree between two rebuilds: new puts land at the newest times).
+   */
+  #unchanged (memoKey: string, lowUsec: bigint, highUsec: bigint, first: number, end: number): MerkleNode | undefined {
+    const previous = this.#previous
+    if (previous === null) return undefined
+    const known = previous.#memo.get(memoKey)
+    if (known === undefined) return undefined
+    const before = previous.#lowerBound(lowUsec)
+    if (previous.#lowerBound(highUsec) - before !== end - first) return undefined
+    for (let i = 0; i < end - first; i++) if (previous.tuples[before + i] !== this.tuples[first + i]) return undefined
+    return known
   }
 
   root (): MerkleNode {
