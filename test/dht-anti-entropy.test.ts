@@ -160,7 +160,7 @@ test('Merkle tree: a snapshot built on the previous one hashes exactly as one bu
   let tuples = Array.from({ length: 400 }, (_, i) => tuple(`k${i % 40}`, `v${i}`, 1_700_000_000_000_000n + BigInt(i) * 5_000_000n))
   let previous: MerkleSnapshot | null = null
   for (let round = 0; round < 30; round++) {
-    const fresh = new MerkleSnapshot(tuples, previous)
+    const fresh: MerkleSnapshot = new MerkleSnapshot(tuples, previous)
     const scratch = new MerkleSnapshot(tuples)
     const walk = (s: MerkleSnapshot, level: number, low: bigint, out: string[]): void => {
       const n = s.node(level, low)

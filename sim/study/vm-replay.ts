@@ -126,13 +126,19 @@ export class VmReplay {
     })
   }
 
-  /** Where this VM's data is, in order: the host it ran on before, then the image's home. */
+  /** Where this VM's data is, in order: the host it ran on before, then the image's home (once per segment). */
   #sources (): NodeAddress[] {
+    if (this.#sourcesOf === this.#segment) return this.#segmentSources
     const here = this.plan[this.#segment]!.host
     const before = this.#segment > 0 ? this.plan[this.#segment - 1]!.host : this.env.home
     const order = [before, this.env.home].filter((h, i, all) => h !== here && all.indexOf(h) === i)
-    return order.map((h) => this.env.address(h))
+    this.#sourcesOf = this.#segment
+    this.#segmentSources = order.map((h) => this.env.address(h))
+    return this.#segmentSources
   }
+
+  #sourcesOf = -1
+  #segmentSources: NodeAddress[] = []
 
   /** Distinct objects the rest of this segment reads before writing them, in first-read order. */
   #futureReads (): number[] {
@@ -236,6 +242,21 @@ export class VmReplay {
     return Math.min(this.env.maxThinkUs, Math.max(0, (timesUs[i]! - timesUs[i - 1]!) * this.env.timeScale))
   }
 
+  #readIndex = 0
+  #readDueUs = 0
+
+  /** The stalled read `#readIndex` got its object (or failed): its stall is counted and the VM goes on. */
+  readonly #readDone = (): void => {
+    const nowUs = this.env.world.nowUs
+    const report = this.#report!
+    const stallUs = nowUs - this.#readDueUs
+    this.readStallUs[this.#readIndex] = stallUs
+    if (stallUs > 0) { report.stalledReads++; report.readStallUs += stallUs }
+    this.#lastUs = nowUs
+    this.#ref++
+    this.#step()
+  }
+
   readonly #step = (): void => {
     const { env } = this
     const { refs, writes } = env.workload
@@ -258,22 +279,17 @@ export class VmReplay {
       this.#consumed(r)
       this.prefetchedUnread.delete(r)
       const writtenAt = this.#dirty.get(r)
-      const finish = (): void => {
-        const stallUs = env.world.nowUs - dueUs
-        this.readStallUs[i] = stallUs
-        if (stallUs > 0) { report.stalledReads++; report.readStallUs += stallUs }
-        this.#lastUs = env.world.nowUs
-        this.#ref++
-        this.#step()
-      }
+      // A read that stalls ends in #readDone (one at a time: the VM waits for it).
+      this.#readIndex = i
+      this.#readDueUs = dueUs
       if (writtenAt !== undefined) {
         if (writtenAt === here) { this.#lastUs = dueUs; this.#ref++; continue }
         this.#dirty.set(r, here)
-        host.fetchExtra(this.#writtenName(r).id, [env.address(writtenAt)], finish)
+        host.fetchExtra(this.#writtenName(r).id, [env.address(writtenAt)], this.#readDone)
         this.#prefetchWrittenGroup(r)
         return
       }
-      if (host.read(r, this.#sources(), finish)) { this.#lastUs = dueUs; this.#ref++; continue }
+      if (host.read(r, this.#sources(), this.#readDone)) { this.#lastUs = dueUs; this.#ref++; continue }
       this.#prefetchWrittenGroup(r)
       return
     }

@@ -90,6 +90,9 @@ export class ObjectFetcher {
   fetch (holder: NodeAddress, ids: readonly Uint8Array[], priority: ObjectPriority, done: ObjectDone): void {
     const fresh: Uint8Array[] = []
     const promote: Array<{ holder: NodeAddress, id: Uint8Array }> = []
+    const holderKey = addressKey(holder)
+    const nowMs = this.node.env.clock.nowMs()
+    let state: Holder | undefined
     for (const id of ids) {
       const hex = idHex(id)
       const pending = this.#pending.get(hex)
@@ -103,9 +106,7 @@ export class ObjectFetcher {
         }
         continue
       }
-      const holderKey = addressKey(holder)
-      const nowMs = this.node.env.clock.nowMs()
-      let state = this.#holders.get(holderKey)
+      state ??= this.#holders.get(holderKey)
       if (state === undefined) this.#holders.set(holderKey, state = { pending: new Map(), lastProgressMs: nowMs, timer: null })
       const entry: Pending = { id, holder, holderKey, priority, buffer: null, offsets: null, receivedBytes: 0, waiters: [done], requestedMs: nowMs }
       this.#pending.set(hex, entry)
