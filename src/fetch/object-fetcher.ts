@@ -71,9 +71,12 @@ export class ObjectFetcher {
     node.handle('ObjectChunk', (m, from) => { if (m.type === 'ObjectChunk') for (const part of m.parts) this.#onPart(part, from) })
     node.handle('ObjectMissing', (m, from) => {
       if (m.type !== 'ObjectMissing') return
-      const pending = this.#pending.get(idHex(m.id))
-      if (pending === undefined || pending.holderKey !== addressKey(from)) { this.stats.unexpectedChunks++; return }
-      this.#finish(pending, null)
+      const fromKey = addressKey(from)
+      for (const id of m.ids) {
+        const pending = this.#pending.get(idHex(id))
+        if (pending === undefined || pending.holderKey !== fromKey) { this.stats.unexpectedChunks++; continue }
+        this.#finish(pending, null)
+      }
     })
   }
 

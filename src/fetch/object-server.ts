@@ -1,6 +1,7 @@
 /**
  * Serves content-addressed objects to other hosts over the node's transport (UdpCC or the
- * simulator's message transport): answers `ObjectReq` with `ObjectChunk`s, or `ObjectMissing`.
+ * simulator's message transport): answers `ObjectReq` with `ObjectChunk`s, and one `ObjectMissing`
+ * naming the requested objects it does not hold.
  * Per requesting peer it keeps two queues, demand before prefetch, and only `windowChunks`
  * chunks in flight, so a demand request waits behind at most a window of prefetch chunks on the
  * link (xest.md §5: demand fetches always go first); a demand request for an object queued as a
@@ -78,6 +79,7 @@ export class ObjectServer {
     const key = addressKey(from)
     let peer = this.#peers.get(key)
     if (peer === undefined) this.#peers.set(key, peer = { address: from, demand: new Fifo(), prefetch: new Fifo(), jobs: new Map(), inFlight: 0 })
+    const missing: Uint8Array[] = []
     for (const id of m.ids) {
       const hex = idHex(id)
       const queued = peer.jobs.get(hex)
@@ -92,7 +94,7 @@ export class ObjectServer {
       const bytes = this.source.get(id)
       if (bytes === null) {
         this.stats.missing++
-        this.node.send(from, { type: 'ObjectMissing', seq: m.seq, id }, this.config.sendTimeoutMs)
+        missing.push(id)
         continue
       }
       const job: Job = { seq: m.seq, id, bytes, offset: 0, priority: m.priority, done: false }
@@ -100,6 +102,7 @@ export class ObjectServer {
       ;(m.priority === DEMAND ? peer.demand : peer.prefetch).push(job)
       this.stats.objectsQueued++
     }
+    if (missing.length > 0) this.node.send(from, { type: 'ObjectMissing', seq: m.seq, ids: missing }, this.config.sendTimeoutMs)
     this.#pump(peer)
   }
 

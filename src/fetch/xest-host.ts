@@ -215,18 +215,26 @@ export class XestHost {
 
   /**
    * Fetches `indices` from `holders[attempt]` in as few requests as the transfer protocol allows;
-   * an object that holder fails to send is tried at the next holder. `ok`/`failed` per object.
+   * the objects that holder fails to send are tried at the next holder, together (those that
+   * fail at one moment, such as one ObjectMissing's, go in one request). `ok`/`failed` per object.
    */
   #fetchMany (indices: readonly number[], holders: readonly NodeAddress[], priority: ObjectPriority, group: number | null,
     failed: (index: number) => void, ok: (index: number) => void, attempt = 0, pin = false): void {
     const holder = holders[attempt]
     if (holder === undefined) { for (const index of indices) failed(index); return }
+    let retry: number[] = []
     this.fetcher.fetch(holder, indices.map((i) => this.catalog.ids[i]!), priority, (id, bytes) => {
       const index = this.catalog.indexOf(id)
       if (index === undefined) return
       if (bytes === null) {
         if (priority === DEMAND) this.stats.fallbacks++
-        this.#fetchMany([index], holders, priority, group, failed, ok, attempt + 1, pin)
+        retry.push(index)
+        if (retry.length > 1) return
+        this.node.env.clock.setTimer(0, () => {
+          const batch = retry
+          retry = []
+          this.#fetchMany(batch, holders, priority, group, failed, ok, attempt + 1, pin)
+        })
         return
       }
       this.#arrived(index, bytes.length, priority, group, pin)

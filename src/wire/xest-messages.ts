@@ -9,12 +9,14 @@
  * - `ObjectChunk` carries parts of objects (each: id, object size, offset, bytes), together at
  *   most OBJECT_CHUNK_BYTES with PART_HEADER_BYTES per part: a piece of a large object, or
  *   several small ones (three 4 KiB blocks to a datagram).
- * - `ObjectMissing` says the holder has no such object.
+ * - `ObjectMissing` names the objects of one request the holder does not have (one message for
+ *   all of them).
  *
  * Decoding checks every length; never throws on input (the codec turns errors into values).
  */
-import { WireError } from './reader.ts'
+import { WireError, type WireReader } from './reader.ts'
 import { registerWireType } from './registry.ts'
+import type { WireWriter } from './writer.ts'
 
 export const OBJECT_ID_BYTES = 20
 /** Payload bytes per chunk: one chunk plus headers stays under the 16 KiB datagram limit. */
@@ -42,7 +44,7 @@ export interface ObjectChunk {
   readonly seq: bigint
   readonly parts: readonly ObjectPart[]
 }
-export interface ObjectMissing { readonly type: 'ObjectMissing', readonly seq: bigint, readonly id: Uint8Array }
+export interface ObjectMissing { readonly type: 'ObjectMissing', readonly seq: bigint, readonly ids: readonly Uint8Array[] }
 
 export type XestMessage = ObjectReq | ObjectChunk | ObjectMissing
 
@@ -51,22 +53,13 @@ registerWireType<ObjectReq>({
   encode (w, m) {
     w.i64(m.seq)
     w.u8(m.priority)
-    if (m.ids.length > MAX_IDS_PER_REQ) throw new Error(`ObjectReq: ${m.ids.length} ids > ${MAX_IDS_PER_REQ}`)
-    w.i32(m.ids.length)
-    for (const id of m.ids) {
-      if (id.length !== OBJECT_ID_BYTES) throw new Error('ObjectReq: an id is 20 bytes')
-      w.raw(id)
-    }
+    writeIds(w, m.ids, 'ObjectReq')
   },
   decode (r) {
     const seq = r.i64('seq')
     const priority = r.u8('priority')
     if (priority !== DEMAND && priority !== PREFETCH) throw new WireError(`bad priority ${priority}`)
-    const count = r.i32('id count')
-    if (count < 0 || count > MAX_IDS_PER_REQ) throw new WireError(`bad id count ${count}`)
-    const ids: Uint8Array[] = []
-    for (let i = 0; i < count; i++) ids.push(r.raw(OBJECT_ID_BYTES, 'object id'))
-    return { type: 'ObjectReq', seq, priority: priority as ObjectPriority, ids }
+    return { type: 'ObjectReq', seq, priority: priority as ObjectPriority, ids: readIds(r) }
   }
 })
 
@@ -114,6 +107,27 @@ export function chunkBytes (parts: readonly ObjectPart[]): number {
 
 registerWireType<ObjectMissing>({
   type: 'ObjectMissing', className: 'xest.transfer.ObjectMissing',
-  encode (w, m) { w.i64(m.seq); w.raw(m.id) },
-  decode: (r) => ({ type: 'ObjectMissing', seq: r.i64('seq'), id: r.raw(OBJECT_ID_BYTES, 'object id') })
+  encode (w, m) {
+    w.i64(m.seq)
+    writeIds(w, m.ids, 'ObjectMissing')
+  },
+  decode: (r) => ({ type: 'ObjectMissing', seq: r.i64('seq'), ids: readIds(r) })
 })
+
+/** i32 count (at most MAX_IDS_PER_REQ) and the 20-byte ids. */
+function writeIds (w: WireWriter, ids: readonly Uint8Array[], type: string): void {
+  if (ids.length > MAX_IDS_PER_REQ) throw new Error(`${type}: ${ids.length} ids > ${MAX_IDS_PER_REQ}`)
+  w.i32(ids.length)
+  for (const id of ids) {
+    if (id.length !== OBJECT_ID_BYTES) throw new Error(`${type}: an id is 20 bytes`)
+    w.raw(id)
+  }
+}
+
+function readIds (r: WireReader): Uint8Array[] {
+  const count = r.i32('id count')
+  if (count < 0 || count > MAX_IDS_PER_REQ) throw new WireError(`bad id count ${count}`)
+  const ids: Uint8Array[] = []
+  for (let i = 0; i < count; i++) ids.push(r.raw(OBJECT_ID_BYTES, 'object id'))
+  return ids
+}

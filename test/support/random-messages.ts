@@ -234,7 +234,7 @@ export class Gen {
           return { id: this.rng.bytes(20), totalBytes: offsetBytes + data.length + this.rng.int(3), offsetBytes, data }
         })
       }
-      case 'ObjectMissing': return { type, seq: this.i64(), id: this.rng.bytes(20) }
+      case 'ObjectMissing': return { type, seq: this.i64(), ids: Array.from({ length: this.rng.int(4) }, () => this.rng.bytes(20)) }
     }
   }
 }
