@@ -7,7 +7,8 @@
 import test from 'ava'
 import { createSyntheticModel } from '../sim/net/models/synthetic-model.ts'
 import { OverlayWorld } from '../sim/overlay/overlay-world.ts'
-import { ObjectFetcher } from '../src/fetch/object-fetcher.ts'
+import { ObjectFetcher, type ObjectFetcherConfig } from '../src/fetch/object-fetcher.ts'
+import type { SimNetworkOptions } from '../sim/net/sim-network.ts'
 import { ObjectServer } from '../src/fetch/object-server.ts'
 import { SeededRng } from '../src/env/rng.ts'
 import { sha1 } from '../src/ids/sha1.ts'
@@ -15,17 +16,17 @@ import { DEMAND, PREFETCH } from '../src/wire/xest-messages.ts'
 
 const second = 1e6
 
-function pair (seed: string, uplinkBitsPerSecond = Infinity) {
+function pair (seed: string, uplinkBitsPerSecond = Infinity, fetcherConfig: Partial<ObjectFetcherConfig> = {}, network: Partial<SimNetworkOptions> = {}) {
   const rng = new SeededRng(seed)
   const objects = new Map<string, Uint8Array>()
   const put = (bytes: Uint8Array): Uint8Array => { const id = sha1(bytes); objects.set(Buffer.from(id).toString('hex'), bytes); return id }
   const servers = new Map<number, ObjectServer>()
   const fetchers = new Map<number, ObjectFetcher>()
   const overlay = new OverlayWorld({
-    seed, model: createSyntheticModel({ seed }), transport: 'message', network: { uplinkBitsPerSecond },
+    seed, model: createSyntheticModel({ seed }), transport: 'message', network: { uplinkBitsPerSecond, ...network },
     layer: (node, ctx) => {
       servers.set(ctx.node, new ObjectServer(node, { get: (id) => objects.get(Buffer.from(id).toString('hex')) ?? null }))
-      fetchers.set(ctx.node, new ObjectFetcher(node, { stallTimeoutMs: 5000 }))
+      fetchers.set(ctx.node, new ObjectFetcher(node, { stallTimeoutMs: 5000, ...fetcherConfig }))
       return {}
     }
   })
@@ -136,4 +137,27 @@ test('a queue far longer than the stall timeout at a slow holder never fails whi
   for (const f of failed) t.true(f.atUs >= lastOkUs + 5 * second && f.atUs <= crashUs + 6 * second, `failed ${(f.atUs - crashUs) / second} s after the crash`)
   t.is(new Set(failed.map((f) => f.atUs)).size, 1, 'one stall check fails them all')
   t.is(p.fetcher.pendingCount, 0)
+})
+
+test('a request whose send fails while its holder keeps sending is asked again, not failed (the ack was lost or late)', (t) => {
+  // 25 % loss and a 1.5 s send deadline: some of 40 single-object requests lose every attempt
+  // within the deadline while the holder streams a long prefetch queue to the same client.
+  const run = (requestRetries: number) => {
+    const p = pair('transfer-retry', 2e6, { requestRetries, sendTimeoutMs: 1500, stallTimeoutMs: 60_000 }, { rules: [{ kind: 'loss', probability: 0.25 }] })
+    const queue = Array.from({ length: 200 }, () => p.put(p.rng.bytes(15 * 1024)))
+    p.fetcher.fetch(p.address(p.holder), queue, PREFETCH, () => {})
+    const ids = Array.from({ length: 40 }, () => p.put(p.rng.bytes(4096)))
+    const results: boolean[] = []
+    for (const id of ids) p.fetcher.fetch(p.address(p.holder), [id], PREFETCH, (_id, bytes) => results.push(bytes !== null))
+    p.world.run({ untilUs: p.world.nowUs + 300 * second })
+    return { failed: results.filter((ok) => !ok).length, done: results.length, retries: p.fetcher.stats.requestRetries }
+  }
+  const without = run(0)
+  const withRetries = run(3)
+  t.log(`without retries ${without.failed} of 40 failed; with retries ${withRetries.failed} failed after ${withRetries.retries} retries`)
+  t.is(without.done, 40)
+  t.true(without.failed > 0, 'a lost request fails the fetch when it is not asked again')
+  t.is(withRetries.done, 40)
+  t.true(withRetries.retries > 0)
+  t.true(withRetries.failed < without.failed)
 })

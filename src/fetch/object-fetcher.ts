@@ -22,9 +22,11 @@ export interface ObjectFetcherConfig {
   verifyIds: boolean
   /** Deadline of a request send. @default 15000 */
   sendTimeoutMs: number
+  /** Times a request whose send failed is sent again while its holder keeps sending. @default 2 */
+  requestRetries: number
 }
 
-export const DEFAULT_OBJECT_FETCHER_CONFIG: ObjectFetcherConfig = { stallTimeoutMs: 15_000, verifyIds: true, sendTimeoutMs: 15_000 }
+export const DEFAULT_OBJECT_FETCHER_CONFIG: ObjectFetcherConfig = { stallTimeoutMs: 15_000, verifyIds: true, sendTimeoutMs: 15_000, requestRetries: 2 }
 
 interface Pending {
   readonly id: Uint8Array
@@ -56,11 +58,13 @@ export interface ObjectFetcherStats {
   bytesReceived: number
   unexpectedChunks: number
   badObjects: number
+  /** Requests sent again after a failed send to a holder that kept sending. */
+  requestRetries: number
 }
 
 export class ObjectFetcher {
   readonly config: ObjectFetcherConfig
-  readonly stats: ObjectFetcherStats = { requested: 0, joined: 0, promoted: 0, completed: 0, failed: 0, bytesReceived: 0, unexpectedChunks: 0, badObjects: 0 }
+  readonly stats: ObjectFetcherStats = { requested: 0, joined: 0, promoted: 0, completed: 0, failed: 0, bytesReceived: 0, unexpectedChunks: 0, badObjects: 0, requestRetries: 0 }
   readonly #pending = new Map<string, Pending>()
   /** Holders with pending fetches: an object queued behind others waits while its holder progresses. */
   readonly #holders = new Map<string, Holder>()
@@ -127,14 +131,32 @@ export class ObjectFetcher {
     for (const pending of [...this.#pending.values()]) this.#finish(pending, null)
   }
 
-  #request (holder: NodeAddress, ids: Uint8Array[], priority: ObjectPriority): void {
+  /**
+   * Sends one ObjectReq. When its send fails, the ids still waiting on this holder with no byte
+   * received are asked again if the holder has sent anything since (it is alive, and the request
+   * most likely arrived and only its ack was late behind a full uplink: the holder ignores ids it
+   * has queued already), up to `requestRetries` times; otherwise they fail (the caller tries
+   * another holder).
+   */
+  #request (holder: NodeAddress, ids: Uint8Array[], priority: ObjectPriority, attempt = 0): void {
     const seq = this.#nextSeq++
+    const holderKey = addressKey(holder)
+    const sentMs = this.node.env.clock.nowMs()
     this.node.send(holder, { type: 'ObjectReq', seq, priority, ids }, this.config.sendTimeoutMs, (delivered) => {
       if (delivered) return
+      const waiting: Pending[] = []
       for (const id of ids) {
         const pending = this.#pending.get(idHex(id))
-        if (pending !== undefined && pending.holderKey === addressKey(holder) && pending.receivedBytes === 0) this.#finish(pending, null)
+        if (pending !== undefined && pending.holderKey === holderKey && pending.receivedBytes === 0) waiting.push(pending)
       }
+      if (waiting.length === 0) return
+      const state = this.#holders.get(holderKey)
+      if (attempt < this.config.requestRetries && state !== undefined && state.lastProgressMs > sentMs) {
+        this.stats.requestRetries++
+        this.#request(holder, waiting.map((p) => p.id), waiting.some((p) => p.priority === DEMAND) ? DEMAND : priority, attempt + 1)
+        return
+      }
+      for (const pending of waiting) this.#finish(pending, null)
     })
   }
 
