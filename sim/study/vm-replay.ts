@@ -66,6 +66,9 @@ export class VmReplay {
   readonly segments: SegmentReport[] = []
   /** References this VM wrote: catalog index → host index holding its version. */
   readonly #dirty = new Map<number, number>()
+  /** Every write of this VM's replay in order (object indices), and each object's last position. */
+  readonly #writeLog: number[] = []
+  readonly #lastWriteAt = new Map<number, number>()
   /** This VM's name for its written version of each object, computed once per object. */
   readonly #writtenNames = new Map<number, WrittenName>()
   #done = false
@@ -185,6 +188,27 @@ export class VmReplay {
     finish()
   }
 
+  /**
+   * Group prefetch of written data: the objects this VM wrote just before and after `r` (within
+   * WRITE_WINDOW writes of its last write) that are still on other hosts. Writes made together
+   * are read together, as references are (the grouping's window, applied to the VM's own writes).
+   */
+  #prefetchWrittenNear (r: number): void {
+    if (this.env.policy !== 'group') return
+    const at = this.#lastWriteAt.get(r)
+    if (at === undefined) return
+    const here = this.plan[this.#segment]!.host
+    const wanted: number[] = []
+    const log = this.#writeLog
+    for (let p = Math.max(0, at - WRITE_WINDOW); p <= Math.min(log.length - 1, at + WRITE_WINDOW); p++) {
+      const x = log[p]!
+      if (x === r || this.#lastWriteAt.get(x) !== p) continue
+      const where = this.#dirty.get(x)
+      if (where !== undefined && where !== here) wanted.push(x)
+    }
+    if (wanted.length > 0) this.#prefetchWritten(wanted)
+  }
+
   /** Group prefetch: the members of `r`'s groups this VM wrote elsewhere, most likely first. */
   #prefetchWrittenGroup (r: number): void {
     if (this.env.policy !== 'group' || this.#dirty.size === 0) return
@@ -269,6 +293,8 @@ export class VmReplay {
       if (dueUs > env.world.nowUs) { env.world.at(dueUs, this.#step); return }
       const r = refs[i]!
       if (writes[i] === 1) {
+        this.#lastWriteAt.set(r, this.#writeLog.length)
+        this.#writeLog.push(r)
         this.#dirty.set(r, here)
         host.extra.set(this.#writtenName(r).key, host.catalog.sizeOf(r))
         this.#lastUs = dueUs
@@ -287,6 +313,7 @@ export class VmReplay {
         this.#dirty.set(r, here)
         host.fetchExtra(this.#writtenName(r).id, [env.address(writtenAt)], this.#readDone)
         this.#prefetchWrittenGroup(r)
+        this.#prefetchWrittenNear(r)
         return
       }
       if (host.read(r, this.#sources(), this.#readDone)) { this.#lastUs = dueUs; this.#ref++; continue }
@@ -300,6 +327,9 @@ export class VmReplay {
     this.onDone(this)
   }
 }
+
+/** Writes on each side of a written object that group prefetch fetches with it. */
+const WRITE_WINDOW = 16
 
 interface WrittenName {
   /** SHA-1 of "vm<V>:written:<index>": the id of the VM's written version of an object. */
