@@ -71,6 +71,9 @@ export class VmReplay {
   readonly #lastWriteAt = new Map<number, number>()
   /** This VM's name for its written version of each object, computed once per object. */
   readonly #writtenNames = new Map<number, WrittenName>()
+  /** `#sources()` of segment `#sourcesOf`. */
+  #sourcesOf = -1
+  #segmentSources: NodeAddress[] = []
   #done = false
   /** Written objects prefetched to another host and not read since: index → bytes. */
   readonly prefetchedUnread = new Map<number, number>()
@@ -139,9 +142,6 @@ export class VmReplay {
     this.#segmentSources = order.map((h) => this.env.address(h))
     return this.#segmentSources
   }
-
-  #sourcesOf = -1
-  #segmentSources: NodeAddress[] = []
 
   /** Distinct objects the rest of this segment reads before writing them, in first-read order. */
   #futureReads (): number[] {

@@ -104,7 +104,6 @@ export class TupleStore {
     return { tuples: out, more: false }
   }
 
-  /** Every live tuple (puts and tombstones) under guids in the ring range (low, high], or all. */
   /** The guids holding live tuples. */
   guids (): IterableIterator<bigint> {
     return this.#byGuid.keys()
@@ -115,6 +114,7 @@ export class TupleStore {
     return [...(this.#byGuid.get(guid) ?? [])]
   }
 
+  /** Every live tuple (puts and tombstones) under guids in the ring range (low, high], or all. */
   tuples (inRange: ((guid: bigint) => boolean) | null = null): Tuple[] {
     const out: Tuple[] = []
     for (const [guid, list] of this.#byGuid) if (inRange === null || inRange(guid)) out.push(...list)
@@ -135,11 +135,16 @@ export class TupleStore {
       this.#expiries.pop()
       const t = top.tuple
       // Stale entries (a tuple deleted, refreshed or handed off since) are skipped.
-      if (this.#byIdentity.get(tupleIdentity(t)) !== t || expiryUsec(t) > nowUsec) continue
+      if (!this.#holds(t) || expiryUsec(t) > nowUsec) continue
       this.#remove(t)
       dropped++
     }
     return dropped
+  }
+
+  /** Whether this very tuple object is stored (not a copy deleted, refreshed or handed off since). */
+  #holds (tuple: Tuple): boolean {
+    return this.#byIdentity.get(tupleIdentity(tuple)) === tuple
   }
 
   #insert (tuple: Tuple, identity: string): void {
@@ -149,7 +154,7 @@ export class TupleStore {
     this.#byIdentity.set(identity, tuple)
     this.#expiries.push({ expiryUs: Number(expiryUsec(tuple)), tuple })
     // Entries of tuples deleted before they expired are dropped once they outnumber the live ones.
-    if (this.#expiries.size > 2 * this.#byIdentity.size + 1024) this.#expiries.retain((e) => this.#byIdentity.get(tupleIdentity(e.tuple)) === e.tuple)
+    if (this.#expiries.size > 2 * this.#byIdentity.size + 1024) this.#expiries.retain((e) => this.#holds(e.tuple))
     this.#bytes += tuple.data.length
     this.#version++
     this.onChange?.({ kind: 'stored', tuple })
