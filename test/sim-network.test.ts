@@ -62,6 +62,19 @@ test('downlink queueing: two senders converging on one receiver share its link',
   t.deepEqual(arrivals.map((a) => [a.from, a.atUs]), [['10.0.0.1', 28_000], ['10.0.0.2', 36_000]])
 })
 
+test('an idle downlink delivers in one event; only a datagram that found it busy takes a second', (t) => {
+  const { queue, arrivals, ports, to } = net([0, 1, 2], { downlinkBitsPerSecond: 1_000_000 })
+  ports[0]!.send(to(2), new Uint8Array(972)) // reaches host 2's downlink at 50 ms
+  queue.run()
+  t.deepEqual(arrivals.map((a) => a.atUs), [58_000])
+  t.is(queue.executed, 1)
+  ports[0]!.send(to(2), new Uint8Array(972))
+  ports[1]!.send(to(2), new Uint8Array(472)) // 35 ms away: through the downlink first
+  queue.run()
+  t.deepEqual(arrivals.slice(1).map((a) => [a.from, a.atUs]), [['10.0.0.2', 58_000 + 35_000 + 4_000], ['10.0.0.1', 58_000 + 50_000 + 8_000]])
+  t.is(queue.executed, 3)
+})
+
 test('drop-tail: a datagram that would wait longer than the queue limit is dropped and counted', (t) => {
   const { queue, arrivals, ports, to, network } = net([0, 1], { uplinkBitsPerSecond: 1_000_000, queueLimitUs: 20_000 })
   for (let i = 0; i < 5; i++) ports[0]!.send(to(1), new Uint8Array(972))

@@ -41,9 +41,14 @@ export class AccessLink {
     if (this.#usPerByte === 0) return nowUs
     const startUs = Math.max(nowUs, this.#freeAtUs)
     if (startUs - nowUs > this.rate.queueLimitUs) return -1
-    const endUs = startUs + Math.max(1, Math.ceil(wireBytes * this.#usPerByte))
+    const endUs = startUs + this.serializeUs(wireBytes)
     this.#freeAtUs = endUs
     return endUs
+  }
+
+  /** Time `wireBytes` take to serialize on this link, µs (0 when unlimited). */
+  serializeUs (wireBytes: number): number {
+    return this.#usPerByte === 0 ? 0 : Math.max(1, Math.ceil(wireBytes * this.#usPerByte))
   }
 
   /** Queueing delay a datagram sent now would see, µs. */

@@ -237,14 +237,17 @@ export class SimNetwork {
       this.queue.post(arrivalUs, owner, () => { this.#arrive(to, source, type, sizeBytes, arrive, dropped) })
       return arrivalUs
     }
-    this.queue.post(arrivalUs, owner, () => {
-      const doneUs = to.downlink.transmit(this.queue.nowUs, wireBytes)
+    // One event when the downlink is idle: it runs when the last bit would be through the
+    // downlink, and only a queued datagram (the link busy when it reached it) waits for a second.
+    const downUs = to.downlink.serializeUs(wireBytes)
+    this.queue.post(arrivalUs + downUs, owner, () => {
+      const doneUs = to.downlink.transmit(this.queue.nowUs - downUs, wireBytes)
       if (doneUs < 0) {
         this.#drop('downlink-queue', type, sizeBytes)
         dropped?.()
         return
       }
-      if (doneUs === this.queue.nowUs) return this.#arrive(to, source, type, sizeBytes, arrive, dropped)
+      if (doneUs <= this.queue.nowUs) return this.#arrive(to, source, type, sizeBytes, arrive, dropped)
       this.queue.post(doneUs, owner, () => { this.#arrive(to, source, type, sizeBytes, arrive, dropped) })
     })
     return arrivalUs
