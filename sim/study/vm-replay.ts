@@ -12,13 +12,13 @@
  * Records every read's stall, and the written objects prefetched but never read. Drives only its
  * own VM; never reads real time.
  */
-import { sha1 } from '../../src/ids/sha1.ts'
 import { idHex } from '../../src/fetch/object-id-hex.ts'
 import type { NodeAddress } from '../../src/ids/node-address.ts'
 import type { XestHost } from '../../src/fetch/xest-host.ts'
 import { PREFETCH } from '../../src/wire/xest-messages.ts'
 import type { World } from '../world.ts'
 import type { StudyWorkload } from './study-workload.ts'
+import { WrittenObjects } from './written-objects.ts'
 
 export type StudyPolicy = 'demand' | 'precopy' | 'group' | 'oracle'
 
@@ -64,13 +64,8 @@ export class VmReplay {
   #lastUs = 0
   #report: SegmentReport | null = null
   readonly segments: SegmentReport[] = []
-  /** References this VM wrote: catalog index → host index holding its version. */
-  readonly #dirty = new Map<number, number>()
-  /** Every write of this VM's replay in order (object indices), and each object's last position. */
-  readonly #writeLog: number[] = []
-  readonly #lastWriteAt = new Map<number, number>()
-  /** This VM's name for its written version of each object, computed once per object. */
-  readonly #writtenNames = new Map<number, WrittenName>()
+  /** What this VM wrote, where its versions are, and their names. */
+  readonly #written: WrittenObjects
   /** `#sources()` of segment `#sourcesOf`. */
   #sourcesOf = -1
   #segmentSources: NodeAddress[] = []
@@ -88,7 +83,9 @@ export class VmReplay {
     /** Stall of every read, µs, by reference index (shared across VMs of a run). */
     private readonly readStallUs: Float64Array,
     private readonly onDone: (vm: VmReplay) => void
-  ) {}
+  ) {
+    this.#written = new WrittenObjects(vm, env.host(env.home).catalog.ids)
+  }
 
   get done (): boolean { return this.#done }
 
@@ -113,7 +110,7 @@ export class VmReplay {
       if (env.policy === 'precopy') {
         const all = Array.from({ length: host.catalog.count }, (_, i) => i)
         const copyStartUs = env.world.nowUs
-        const written = [...this.#dirty.keys()]
+        const written = [...this.#written.firstWritten]
         let left = 2
         const copied = (): void => {
           if (--left > 0) return
@@ -165,21 +162,21 @@ export class VmReplay {
     const host = this.env.host(here)
     const byHost = new Map<number, Map<string, number>>()
     for (const x of indices) {
-      const from = this.#dirty.get(x)
-      if (from === undefined || from === here) continue
+      const from = this.#written.hostOf(x)
+      if (from === -1 || from === here) continue
       let wanted = byHost.get(from)
       if (wanted === undefined) byHost.set(from, wanted = new Map())
-      wanted.set(this.#writtenName(x).key, x)
+      wanted.set(this.#written.key(x), x)
     }
     let left = 1
     const finish = (): void => { if (--left === 0) done() }
     for (const [from, wanted] of byHost) {
       left += wanted.size
-      const ids = [...wanted.values()].map((x) => this.#writtenName(x).id)
+      const ids = [...wanted.values()].map((x) => this.#written.id(x))
       host.fetchExtras(ids, this.env.address(from), PREFETCH, (id, ok) => {
         const x = wanted.get(idHex(id))
-        if (x !== undefined && ok && this.#dirty.get(x) === from && this.plan[this.#segment]!.host === here) {
-          this.#dirty.set(x, here)
+        if (x !== undefined && ok && this.#written.hostOf(x) === from && this.plan[this.#segment]!.host === here) {
+          this.#written.moved(x, here)
           this.prefetchedUnread.set(x, host.catalog.sizeOf(x))
         }
         finish()
@@ -195,41 +192,33 @@ export class VmReplay {
    */
   #prefetchWrittenNear (r: number): void {
     if (this.env.policy !== 'group') return
-    const at = this.#lastWriteAt.get(r)
-    if (at === undefined) return
+    const written = this.#written
+    const at = written.lastWriteAt(r)
+    if (at === -1) return
     const here = this.plan[this.#segment]!.host
     const wanted: number[] = []
-    const log = this.#writeLog
+    const log = written.log
     for (let p = Math.max(0, at - WRITE_WINDOW); p <= Math.min(log.length - 1, at + WRITE_WINDOW); p++) {
       const x = log[p]!
-      if (x === r || this.#lastWriteAt.get(x) !== p) continue
-      const where = this.#dirty.get(x)
-      if (where !== undefined && where !== here) wanted.push(x)
+      if (x === r || written.lastWriteAt(x) !== p) continue
+      const where = written.hostOf(x)
+      if (where !== -1 && where !== here) wanted.push(x)
     }
     if (wanted.length > 0) this.#prefetchWritten(wanted)
   }
 
   /** Group prefetch: the members of `r`'s groups this VM wrote elsewhere, most likely first. */
   #prefetchWrittenGroup (r: number): void {
-    if (this.env.policy !== 'group' || this.#dirty.size === 0) return
+    if (this.env.policy !== 'group' || !this.#written.any) return
     const here = this.plan[this.#segment]!.host
     const order = this.env.host(here).catalog.fetchOrder(r)
     const wanted: number[] = []
     for (let j = 0; j < order.ids.length; j++) {
       const x = order.ids[j]!
-      const at = this.#dirty.get(x)
-      if (at !== undefined && at !== here) wanted.push(x)
+      const at = this.#written.hostOf(x)
+      if (at !== -1 && at !== here) wanted.push(x)
     }
     if (wanted.length > 0) this.#prefetchWritten(wanted)
-  }
-
-  #writtenName (index: number): WrittenName {
-    let name = this.#writtenNames.get(index)
-    if (name === undefined) {
-      const id = sha1(`vm${this.vm}:written:${index}`)
-      this.#writtenNames.set(index, name = { id, key: idHex(id) })
-    }
-    return name
   }
 
   #topUp (): void {
@@ -240,8 +229,8 @@ export class VmReplay {
     while (o.next < o.order.length && (o.aheadBytes < o.limitBytes || o.next === o.consumed)) {
       const x = o.order[o.next++]!
       o.aheadBytes += host.catalog.sizeOf(x)
-      const at = this.#dirty.get(x)
-      if (at === undefined) host.prefetch([x], sources)
+      const at = this.#written.hostOf(x)
+      if (at === -1) host.prefetch([x], sources)
       else if (at !== this.plan[this.#segment]!.host) this.#prefetchWritten([x])
     }
   }
@@ -293,10 +282,8 @@ export class VmReplay {
       if (dueUs > env.world.nowUs) { env.world.at(dueUs, this.#step); return }
       const r = refs[i]!
       if (writes[i] === 1) {
-        this.#lastWriteAt.set(r, this.#writeLog.length)
-        this.#writeLog.push(r)
-        this.#dirty.set(r, here)
-        host.extra.set(this.#writtenName(r).key, host.catalog.sizeOf(r))
+        this.#written.write(r, here)
+        host.extra.set(this.#written.key(r), host.catalog.sizeOf(r))
         this.#lastUs = dueUs
         this.#ref++
         continue
@@ -304,14 +291,14 @@ export class VmReplay {
       report.reads++
       this.#consumed(r)
       this.prefetchedUnread.delete(r)
-      const writtenAt = this.#dirty.get(r)
+      const writtenAt = this.#written.hostOf(r)
       // A read that stalls ends in #readDone (one at a time: the VM waits for it).
       this.#readIndex = i
       this.#readDueUs = dueUs
-      if (writtenAt !== undefined) {
+      if (writtenAt !== -1) {
         if (writtenAt === here) { this.#lastUs = dueUs; this.#ref++; continue }
-        this.#dirty.set(r, here)
-        host.fetchExtra(this.#writtenName(r).id, [env.address(writtenAt)], this.#readDone)
+        this.#written.moved(r, here)
+        host.fetchExtra(this.#written.id(r), [env.address(writtenAt)], this.#readDone)
         this.#prefetchWrittenGroup(r)
         this.#prefetchWrittenNear(r)
         return
@@ -330,10 +317,3 @@ export class VmReplay {
 
 /** Writes on each side of a written object that group prefetch fetches with it. */
 const WRITE_WINDOW = 16
-
-interface WrittenName {
-  /** SHA-1 of "vm<V>:written:<index>": the id of the VM's written version of an object. */
-  readonly id: Uint8Array
-  /** The id as hex, the key of hosts' extra objects. */
-  readonly key: string
-}
