@@ -48,7 +48,7 @@ test('bad configurations are refused with a clear message', (t) => {
   t.throws(() => runStudy({ ...config, trace: '/nonexistent/trace.xtrace' }))
 })
 
-test('xest study --jobs 2 runs policies in child processes and writes the same result files as one process', async (t) => {
+test('xest study --jobs 2 runs three policies in two worker processes and writes the same result files as one process', async (t) => {
   const { execFile } = await import('node:child_process')
   const { mkdtempSync, readFileSync, readdirSync, rmSync } = await import('node:fs')
   const { tmpdir } = await import('node:os')
@@ -74,4 +74,19 @@ test('xest study --jobs 2 runs policies in child processes and writes the same r
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+})
+
+test('xest study --jobs 2 with a trace the workers cannot use fails with their message, not a hang', async (t) => {
+  t.timeout(60_000)
+  const { execFile } = await import('node:child_process')
+  const bin = fileURLToPath(new URL('../bin/xest.js', import.meta.url))
+  const run = (trace: string, ...more: string[]) => new Promise<{ code: number | null, stderr: string }>((resolve) => {
+    const child = execFile(process.execPath, [bin, 'study', '--trace', trace, ...more, '--no-plots', '--jobs', '2', '--out', '/nonexistent/out'], (_error, _stdout, stderr) => resolve({ code: child.exitCode, stderr }))
+  })
+  const missing = await run('/nonexistent/trace.xtrace')
+  t.is(missing.code, 1)
+  t.regex(missing.stderr, /^xest: policy \w+: \/nonexistent\/trace.xtrace: no such file\n$/)
+  const short = await run(TRACE, '--max-references', '5')
+  t.is(short.code, 2, short.stderr)
+  t.regex(short.stderr, /^xest: .*sqlite-db\.xtrace: 5 references are too few for a study\n$/)
 })

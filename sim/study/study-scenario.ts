@@ -80,24 +80,43 @@ export function prepareStudy (config: StudyConfig): StudySetup {
 export function runStudy (config: StudyConfig, progress?: (status: RunStatus) => void): StudyResult {
   const setup = prepareStudy(config)
   const policies = config.policies.map((policy) => runPolicy(config, setup, policy, progress))
-  return assembleStudy(config, setup, policies)
+  return assembleStudy(config, studyFacts(config, setup), policies)
+}
+
+/** What the study's summary says of its setup: plain data, so a worker process can report it. */
+export interface StudyFacts {
+  trace: string
+  references: number
+  trainReferences: number
+  objects: number
+  groups: number
+  imageBytes: number
+  cacheBytesPerHost: number
+  inputs: InputFile[]
+}
+
+export function studyFacts (config: StudyConfig, setup: StudySetup): StudyFacts {
+  const { workload, catalog } = setup
+  const inputs: InputFile[] = [workload.input]
+  scenarioModel({ seed: config.seed, latencyFile: config.latencyFile, latencyValues: config.latencyValues }, inputs)
+  return {
+    trace: workload.name, references: workload.refs.length, trainReferences: setup.trainRefs, objects: catalog.count,
+    groups: catalog.table?.groupCount ?? 0, imageBytes: setup.imageBytes, cacheBytesPerHost: cacheBytes(config, setup), inputs
+  }
 }
 
 /**
  * The study's summary and tables from its policies' metrics, in `config.policies` order
- * (`runPolicy` may have run them in other processes: the metrics are plain data).
+ * (`runPolicy` may have run them in other processes: facts and metrics are plain data).
  */
-export function assembleStudy (config: StudyConfig, setup: StudySetup, policies: PolicyMetrics[]): StudyResult {
-  const inputs: InputFile[] = [setup.workload.input]
-  scenarioModel({ seed: config.seed, latencyFile: config.latencyFile, latencyValues: config.latencyValues }, inputs)
-  const { workload, catalog } = setup
+export function assembleStudy (config: StudyConfig, facts: StudyFacts, policies: PolicyMetrics[]): StudyResult {
   const byName = new Map(policies.map((p) => [p.policy, p]))
   const ratio = (a: number | undefined, b: number | undefined): number | null => a === undefined || b === undefined || b === 0 ? null : a / b
   const group = byName.get('group')
   const summary = {
-    trace: workload.name, references: workload.refs.length, trainReferences: setup.trainRefs, objects: catalog.count,
-    groups: catalog.table?.groupCount ?? 0, imageBytes: setup.imageBytes, hosts: config.hosts, vms: config.vms, migrationsPerVm: config.migrations,
-    cacheBytesPerHost: cacheBytes(config, setup), model: policies[0]?.model ?? null,
+    trace: facts.trace, references: facts.references, trainReferences: facts.trainReferences, objects: facts.objects,
+    groups: facts.groups, imageBytes: facts.imageBytes, hosts: config.hosts, vms: config.vms, migrationsPerVm: config.migrations,
+    cacheBytesPerHost: facts.cacheBytesPerHost, model: policies[0]?.model ?? null,
     comparisons: {
       groupStallVsDemand: ratio(group?.stall.totalS, byName.get('demand')?.stall.totalS),
       groupStallVsOracle: ratio(group?.stall.totalS, byName.get('oracle')?.stall.totalS),
@@ -113,7 +132,7 @@ export function assembleStudy (config: StudyConfig, setup: StudySetup, policies:
       stall_quantiles: policies.flatMap((p) => p.stallQuantiles),
       stall_cdf: policies.flatMap((p) => p.stallCdf)
     },
-    inputs,
+    inputs: facts.inputs,
     policies
   }
 }

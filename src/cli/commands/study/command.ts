@@ -32,10 +32,10 @@ export interface StudyArgs {
   json: boolean
   /** Write figures into <out>/figures (sweep and plot helper; --no-plots turns it off). */
   plots: boolean
-  /** Policies run at once, each in its own process. */
+  /** Policies run at once, in as many worker processes. */
   jobs: number
-  /** Internal: run this one policy of the study in XEST_STUDY_CONFIG and print its metrics as JSON. */
-  policyWorker: string | undefined
+  /** Internal: a worker of --jobs, running the policies named on stdin of the study in XEST_STUDY_CONFIG. */
+  policyWorker: boolean
   verbose: boolean
 }
 
@@ -72,15 +72,15 @@ export const studyCommand: CommandModule<object, StudyArgs> = {
     .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON' })
     // plots (sweep/plot helper): figures after the results; --no-plots skips them.
     .option('plots', { type: 'boolean', default: true, describe: 'write figures (SVG, PNG, index.html) into <out>/figures; --no-plots skips them' })
-    .option('jobs', { type: 'number', default: 1, describe: 'policies run at once, each in its own process (results are identical)' })
-    .option('policy-worker', { type: 'string', hidden: true })
+    .option('jobs', { type: 'number', default: 1, describe: 'policies run at once, in as many worker processes (results are identical)' })
+    .option('policy-worker', { type: 'boolean', default: false, hidden: true })
     .option('verbose', { type: 'boolean', default: false })
     .example('$0 study', 'the embedded short study: a recorded trace on the synthetic wide area')
     .example('$0 study --trace ../shared/data/cloudphysics-vscsi-libcachesim/cloudPhysicsIO.csv --latency ../shared/data/king128-bamboo/king128.top --latency-values one-way --jobs 2', 'CloudPhysics over King-128, two policies at a time') as never,
   handler: async (args) => handleErrors(args.verbose, async () => {
-    if (args.policyWorker !== undefined) {
+    if (args.policyWorker) {
       const { runPolicyWorker } = await import('./study-jobs.ts')
-      runPolicyWorker(args.policyWorker)
+      await runPolicyWorker()
       return
     }
     const { runStudyCommand } = await import('./study.ts')
