@@ -161,3 +161,15 @@ test('a request whose send fails while its holder keeps sending is asked again, 
   t.true(withRetries.retries > 0)
   t.true(withRetries.failed < without.failed)
 })
+
+test('fetched bytes count each transfer once, however many callers joined it, at the priority it ended at', (t) => {
+  const p = pair('transfer-bytes')
+  const ids = [5000, 7000, 9000].map((size) => p.put(p.rng.bytes(size)))
+  const calls: string[] = []
+  p.fetcher.fetch(p.address(p.holder), ids, PREFETCH, (id) => calls.push(`a ${Buffer.from(id).toString('hex')}`))
+  p.fetcher.fetch(p.address(p.holder), [ids[0]!, ids[1]!], PREFETCH, (id) => calls.push(`b ${Buffer.from(id).toString('hex')}`))
+  p.fetcher.fetch(p.address(p.holder), [ids[2]!], DEMAND, (id) => calls.push(`c ${Buffer.from(id).toString('hex')}`))
+  p.world.run({ untilUs: p.world.nowUs + 10 * second })
+  t.is(calls.length, 6, 'every caller heard of its objects')
+  t.like(p.fetcher.stats, { requested: 3, joined: 3, promoted: 1, completed: 3, prefetchBytes: 5000 + 7000, demandBytes: 9000 })
+})

@@ -47,7 +47,7 @@ export function policyMetrics (f: PolicyRunFacts) {
   const q = (p: number): number => round(quantileSorted(perRead as unknown as number[], p) ?? 0)
   const hostSum = (pick: (h: XestHost) => number): number => f.hosts.reduce((s, h) => s + pick(h), 0)
   const demandMisses = hostSum((h) => h.stats.demandMisses)
-  const fetchedBytes = hostSum((h) => h.stats.demandBytes + h.stats.prefetchBytes)
+  const fetchedBytes = hostSum((h) => h.fetcher.stats.demandBytes + h.fetcher.stats.prefetchBytes)
   let unnecessaryObjects = 0
   let unnecessaryBytes = 0
   for (const h of f.hosts) {
@@ -95,8 +95,8 @@ export function policyMetrics (f: PolicyRunFacts) {
       leaseLatencyMsMedian: f.lease.latencyMs.length === 0 ? null : round(quantile([...f.lease.latencyMs].sort((a, b) => a - b), 0.5) ?? 0)
     },
     fetched: {
-      demandBytes: hostSum((h) => h.stats.demandBytes),
-      prefetchBytes: hostSum((h) => h.stats.prefetchBytes),
+      demandBytes: hostSum((h) => h.fetcher.stats.demandBytes),
+      prefetchBytes: hostSum((h) => h.fetcher.stats.prefetchBytes),
       bytesPerVmStart: starts === 0 ? 0 : Math.round(fetchedBytes / starts)
     },
     unnecessary: {

@@ -11,6 +11,8 @@ import { idHex } from './object-id-hex.ts'
 export class ObjectCatalog {
   readonly ids: Uint8Array[]
   readonly #indexOf = new Map<string, number>()
+  /** Each of this catalog's own id objects carries its index under this symbol (non-enumerable). */
+  readonly #indexMark = Symbol('catalogIndex')
 
   /**
    * `contentIds`: each object's id (absent: SHA-1 of its key, for studies whose objects are
@@ -24,7 +26,10 @@ export class ObjectCatalog {
     contentIds?: readonly Uint8Array[]
   ) {
     this.ids = keys.map((key, i) => contentIds?.[i] ?? sha1(`${snapshotKey}:${key}`))
-    this.ids.forEach((id, i) => this.#indexOf.set(idHex(id), i))
+    this.ids.forEach((id, i) => {
+      this.#indexOf.set(idHex(id), i)
+      Object.defineProperty(id, this.#indexMark, { value: i, configurable: true }) // a repeated id object: the last index, as the map
+    })
   }
 
   get count (): number {
@@ -36,7 +41,9 @@ export class ObjectCatalog {
   }
 
   indexOf (id: Uint8Array): number | undefined {
-    return this.#indexOf.get(idHex(id))
+    // The catalog's own id objects (shared by every host of a study) answer without a lookup.
+    const marked = (id as Uint8Array & Record<symbol, number | undefined>)[this.#indexMark]
+    return marked !== undefined ? marked : this.#indexOf.get(idHex(id))
   }
 
   groupsOf (index: number): readonly number[] {

@@ -60,11 +60,14 @@ export interface ObjectFetcherStats {
   badObjects: number
   /** Requests sent again after a failed send to a holder that kept sending. */
   requestRetries: number
+  /** Bytes of objects fetched, once per transfer (however many callers joined it), by the priority it ended at. */
+  demandBytes: number
+  prefetchBytes: number
 }
 
 export class ObjectFetcher {
   readonly config: ObjectFetcherConfig
-  readonly stats: ObjectFetcherStats = { requested: 0, joined: 0, promoted: 0, completed: 0, failed: 0, bytesReceived: 0, unexpectedChunks: 0, badObjects: 0, requestRetries: 0 }
+  readonly stats: ObjectFetcherStats = { requested: 0, joined: 0, promoted: 0, completed: 0, failed: 0, bytesReceived: 0, unexpectedChunks: 0, badObjects: 0, requestRetries: 0, demandBytes: 0, prefetchBytes: 0 }
   readonly #pending = new Map<string, Pending>()
   /** Holders with pending fetches: an object queued behind others waits while its holder progresses. */
   readonly #holders = new Map<string, Holder>()
@@ -239,7 +242,11 @@ export class ObjectFetcher {
       if (state.pending.size === 0) { state.timer?.cancel(); this.#holders.delete(pending.holderKey) }
     }
     if (bytes === null) this.stats.failed++
-    else this.stats.completed++
+    else {
+      this.stats.completed++
+      if (pending.priority === DEMAND) this.stats.demandBytes += bytes.length
+      else this.stats.prefetchBytes += bytes.length
+    }
     for (const waiter of pending.waiters) waiter(pending.id, bytes)
   }
 }

@@ -54,8 +54,6 @@ export interface XestHostStats {
   failedReads: number
   /** Demand fetches that fell back to the next holder. */
   fallbacks: number
-  demandBytes: number
-  prefetchBytes: number
 }
 
 export class XestHost {
@@ -68,7 +66,7 @@ export class XestHost {
   readonly local = new Set<number>()
   /** Objects outside the catalog this host holds (versions VMs wrote here), by id hex → size. */
   readonly extra = new Map<string, number>()
-  readonly stats: XestHostStats = { reads: 0, localReads: 0, cacheHits: 0, demandMisses: 0, waitedOnFetch: 0, failedReads: 0, fallbacks: 0, demandBytes: 0, prefetchBytes: 0 }
+  readonly stats: XestHostStats = { reads: 0, localReads: 0, cacheHits: 0, demandMisses: 0, waitedOnFetch: 0, failedReads: 0, fallbacks: 0 }
   readonly #residency: Array<[number, GroupResidency]> = []
   /** Pointer grades waiting for their group's hold time to end, and the groups in one. */
   readonly #wanted = new Map<number, 'whole' | 'hot' | 'none'>()
@@ -147,7 +145,7 @@ export class XestHost {
     if (holder === undefined) { done(false); return }
     this.fetcher.fetch(holder, [id], priority, (_id, bytes) => {
       if (bytes === null) { this.stats.fallbacks++; this.fetchExtra(id, holders, done, priority, attempt + 1); return }
-      this.#keepExtra(id, bytes.length, priority)
+      this.#keepExtra(id, bytes.length)
       done(true)
     })
   }
@@ -160,19 +158,14 @@ export class XestHost {
     if (ids.length === 0) return
     this.fetcher.fetch(holder, ids, priority, (id, bytes) => {
       if (bytes === null) { this.stats.fallbacks++; done(id, false); return }
-      this.#keepExtra(id, bytes.length, priority)
+      this.#keepExtra(id, bytes.length)
       done(id, true)
     })
   }
 
-  /** An object outside the catalog arrived: kept here, its bytes counted once (joined fetches call back more than once). */
-  #keepExtra (id: Uint8Array, sizeBytes: number, priority: ObjectPriority): void {
-    const hex = idHex(id)
-    if (!this.extra.has(hex)) {
-      if (priority === DEMAND) this.stats.demandBytes += sizeBytes
-      else this.stats.prefetchBytes += sizeBytes
-    }
-    this.extra.set(hex, sizeBytes)
+  /** An object outside the catalog arrived: kept here. */
+  #keepExtra (id: Uint8Array, sizeBytes: number): void {
+    this.extra.set(idHex(id), sizeBytes)
   }
 
   /**
@@ -188,8 +181,25 @@ export class XestHost {
     }
     let left = wanted.length
     if (left === 0) { done(); return }
-    const finish = (): void => { if (--left === 0) done() }
-    this.#fetchMany(wanted, sources, PREFETCH, null, finish, finish, 0, pin)
+    // At most PREFETCH_WINDOW_OBJECTS asked for at once, topped up as half of them arrive: the
+    // holder sends a few chunks at a time anyway, and a whole image asked for at once would only
+    // fill both sides' tables (and the uplink with requests).
+    let next = 0
+    let outstanding = 0
+    const more = (): void => {
+      const end = Math.min(wanted.length, next + PREFETCH_WINDOW_OBJECTS - outstanding)
+      if (end <= next) return
+      const batch = wanted.slice(next, end)
+      next = end
+      outstanding += batch.length
+      this.#fetchMany(batch, sources, PREFETCH, null, finish, finish, 0, pin)
+    }
+    const finish = (): void => {
+      outstanding--
+      if (--left === 0) { done(); return }
+      if (outstanding <= PREFETCH_WINDOW_OBJECTS / 2) more()
+    }
+    more()
   }
 
   #prefetchGroup (index: number, group: number, sources: readonly NodeAddress[]): void {
@@ -243,8 +253,6 @@ export class XestHost {
   }
 
   #arrived (index: number, sizeBytes: number, priority: ObjectPriority, group: number | null, pin: boolean): void {
-    if (priority === DEMAND) this.stats.demandBytes += sizeBytes
-    else this.stats.prefetchBytes += sizeBytes
     if (pin) {
       if (!this.local.has(index)) this.#pinnedUnread.add(index)
       this.local.add(index)
@@ -295,3 +303,5 @@ export class XestHost {
   }
 }
 
+/** Objects one `prefetch` call has asked for and not yet got (a whole-image copy asks in steps). */
+const PREFETCH_WINDOW_OBJECTS = 4096
