@@ -24,7 +24,7 @@ import { DEFAULT_RTT_CONFIG, RttEstimator, type RttConfig } from '../../src/tran
 import type { Serializer } from '../../src/transport/serializer.ts'
 import type { MessageHandler, SendResult } from '../../src/transport/udpcc-config.ts'
 import { DATA_HEADER_BYTES, MAX_DATAGRAM_BYTES, PURE_ACK_BYTES } from '../../src/wire/datagram.ts'
-import type { PacketReceiver, SimNetwork } from './sim-network.ts'
+import type { PacketLoss, PacketReceiver, SimNetwork } from './sim-network.ts'
 
 export interface SimMessageTransportOptions<T> {
   /** Names a message for traffic-by-type metrics (as the datagram classifier would). */
@@ -55,7 +55,9 @@ interface Peer {
   removed: boolean
 }
 
+/** A message on its way; it is itself the packet carried (acks are `AckPacket`s). */
 interface Outgoing<T> {
+  readonly ack: false
   readonly owner: SimMessageTransport<T>
   readonly target: NodeAddress
   /** The encoded message, or null when the message object itself is handed over. */
@@ -73,9 +75,14 @@ interface Outgoing<T> {
   timer: Timer | null
 }
 
-type Packet<T> = { readonly ack: false, readonly outgoing: Outgoing<T> } | { readonly ack: true, readonly outgoing: Outgoing<T> }
+interface AckPacket<T> { readonly ack: true, readonly outgoing: Outgoing<T> }
 
-export class SimMessageTransport<T> implements MessageTransport<T> {
+type Packet<T> = Outgoing<T> | AckPacket<T>
+
+/** What every send returns: nothing reads the token of a simulated send. */
+const SENT: SendResult = Object.freeze({ ok: true, token: 0n }) as SendResult
+
+export class SimMessageTransport<T> implements MessageTransport<T>, PacketLoss {
   readonly stats: SimMessageTransportStats = { sent: 0, acked: 0, failed: 0, retransmissions: 0, duplicates: 0, undecodable: 0 }
   readonly #options: SimMessageTransportOptions<T>
   readonly #peers = new Map<string, Peer>()
@@ -116,12 +123,12 @@ export class SimMessageTransport<T> implements MessageTransport<T> {
     const nowMs = this.env.clock.nowMs()
     const peer = this.#peer(target, nowMs)
     const outgoing: Outgoing<T> = {
-      owner: this, target, body, message: share ? message : null, sizeBytes, type: this.#options.typeName(message), peer, deadlineMs: nowMs + timeoutMs, done,
+      ack: false, owner: this, target, body, message: share ? message : null, sizeBytes, type: this.#options.typeName(message), peer, deadlineMs: nowMs + timeoutMs, done,
       attempt: 0, sendMs: nowMs, delivered: false, finished: false, timer: null
     }
     this.stats.sent++
     this.#transmit(outgoing)
-    return { ok: true, token: BigInt(this.stats.sent) }
+    return SENT
   }
 
   latencyMeanMs (peer: NodeAddress): number {
@@ -158,8 +165,14 @@ export class SimMessageTransport<T> implements MessageTransport<T> {
   #transmit (outgoing: Outgoing<T>): void {
     outgoing.sendMs = this.env.clock.nowMs()
     outgoing.peer.lastUseMs = outgoing.sendMs
-    const packet: Packet<T> = { ack: false, outgoing }
-    this.network.carryPacket(this.node, outgoing.target, outgoing.sizeBytes, outgoing.type, packet, () => this.#lost(outgoing))
+    this.network.carryPacket(this.node, outgoing.target, outgoing.sizeBytes, outgoing.type, outgoing, this)
+  }
+
+  /** A packet this node sent was lost: the message's sender hears of it (an ack's sender is the target). */
+  packetLost (packet: object): void {
+    const p = packet as Packet<T>
+    const outgoing = p.ack ? p.outgoing : p
+    outgoing.owner.#lost(outgoing)
   }
 
   /** An attempt or its ack was lost: retransmit at the RTO, or fail at the deadline. */
@@ -191,15 +204,14 @@ export class SimMessageTransport<T> implements MessageTransport<T> {
 
   #onPacket (source: NodeAddress, packet: Packet<T>): boolean {
     if (this.#closed) return false
-    const outgoing = packet.outgoing
     if (packet.ack) {
-      if (outgoing.owner !== this) return true
-      this.#onAck(outgoing)
+      if (packet.outgoing.owner !== this) return true
+      this.#onAck(packet.outgoing)
       return true
     }
-    const ack: Packet<T> = { ack: true, outgoing }
-    const sender = outgoing.owner
-    this.network.carryPacket(this.node, source, PURE_ACK_BYTES, 'ack', ack, () => sender.#lost(outgoing))
+    const outgoing = packet
+    const ack: AckPacket<T> = { ack: true, outgoing }
+    this.network.carryPacket(this.node, source, PURE_ACK_BYTES, 'ack', ack, this)
     if (outgoing.delivered) {
       this.stats.duplicates++
       return true

@@ -55,6 +55,27 @@ export interface NetworkObserver {
 /** Takes a carried packet at its target; false when it cannot (counted as a 'closed' drop). */
 export type PacketReceiver = (source: NodeAddress, packet: unknown) => boolean
 
+/** Told of each carried packet lost (dropped on the way, or its target gone). */
+export interface PacketLoss {
+  packetLost (packet: object): void
+}
+
+/** One datagram or packet on its way: everything its arrival needs. */
+interface Flight {
+  readonly to: Attachment
+  readonly source: NodeAddress
+  readonly type: string
+  readonly sizeBytes: number
+  readonly wireBytes: number
+  /** Its serialization time on the target's downlink, µs. */
+  readonly downUs: number
+  readonly owner: number
+  /** A datagram's bytes, or null for a packet. */
+  readonly payload: Uint8Array | null
+  readonly packet: object | null
+  readonly loss: PacketLoss | null
+}
+
 export interface SimNetworkStats {
   sent: number
   delivered: number
@@ -168,11 +189,7 @@ export class SimNetwork {
   transmit (sourceNode: number, target: NodeAddress, bytes: Uint8Array): void {
     const observer = this.#observer
     const type = observer === null ? '' : classifyDatagram(bytes)
-    const payload = bytes.slice()
-    this.#carry(sourceNode, target, bytes.length, type, false, (to, source) => {
-      const port = to.port
-      return port !== null && port.deliver(source, payload)
-    }, null)
+    this.#carry(sourceNode, target, bytes.length, type, false, bytes.slice(), null, null)
   }
 
   /**
@@ -193,26 +210,24 @@ export class SimNetwork {
   /**
    * Carries an opaque packet of `sizeBytes` from node `sourceNode` to `target` exactly as a
    * datagram of that size (rules, links, delay, accounting under `type`). Its arrival is a world
-   * event: the target's packet receiver takes it, or it is dropped as 'closed'. `dropped` runs when
-   * it is lost, at once or at arrival. Returns the arrival time, µs, or −1 when dropped at once.
+   * event: the target's packet receiver takes it, or it is dropped as 'closed'. When it is lost,
+   * at once or at arrival, `loss.packetLost(packet)` runs. Returns the arrival time, µs, or −1
+   * when dropped at once.
    */
-  carryPacket (sourceNode: number, target: NodeAddress, sizeBytes: number, type: string, packet: unknown, dropped: () => void): number {
-    return this.#carry(sourceNode, target, sizeBytes, type, true, (to, source) => {
-      const receive = to.packetReceiver
-      return receive !== null && receive(source, packet)
-    }, dropped)
+  carryPacket (sourceNode: number, target: NodeAddress, sizeBytes: number, type: string, packet: object, loss: PacketLoss): number {
+    return this.#carry(sourceNode, target, sizeBytes, type, true, null, packet, loss)
   }
 
+  /** Carries a datagram (`payload`) or a packet; one record per flight, no closures. */
   #carry (
     sourceNode: number, target: NodeAddress, sizeBytes: number, type: string, worldOwned: boolean,
-    arrive: (to: Attachment, source: NodeAddress) => boolean, dropped: (() => void) | null
+    payload: Uint8Array | null, packet: object | null, loss: PacketLoss | null
   ): number {
-    // Per-packet closures are anonymous on purpose: tsx's keepNames wraps every named one.
     this.stats.sent++
     const to = this.#route(target)
     this.#observer?.recordSend(sourceNode, type, sizeBytes)
-    if (sizeBytes > this.options.maxDatagramBytes) return this.#dropNow('oversize', type, sizeBytes, dropped)
-    if (to === undefined) return this.#dropNow('unroutable', type, sizeBytes, dropped)
+    if (sizeBytes > this.options.maxDatagramBytes) return this.#dropNow('oversize', type, sizeBytes, packet, loss)
+    if (to === undefined) return this.#dropNow('unroutable', type, sizeBytes, packet, loss)
     const nowUs = this.queue.nowUs
     let extraUs = 0
     if (this.#rules.length > 0) {
@@ -220,7 +235,7 @@ export class SimNetwork {
       for (const rule of this.#rules) {
         const verdict = rule.judge(facts)
         if (verdict === undefined) continue
-        if (verdict.kind === 'drop') return this.#dropNow(verdict.reason, type, sizeBytes, dropped)
+        if (verdict.kind === 'drop') return this.#dropNow(verdict.reason, type, sizeBytes, packet, loss)
         if (verdict.kind === 'delay') extraUs = verdict.extraUs
         break
       }
@@ -228,48 +243,56 @@ export class SimNetwork {
     const from = this.#attachment(sourceNode)
     const wireBytes = sizeBytes + this.options.headerOverheadBytes
     const sentUs = from.uplink.transmit(nowUs, wireBytes)
-    if (sentUs < 0) return this.#dropNow('uplink-queue', type, sizeBytes, dropped)
+    if (sentUs < 0) return this.#dropNow('uplink-queue', type, sizeBytes, packet, loss)
     const source = from.port?.local ?? null
-    if (source === null) return this.#dropNow('closed', type, sizeBytes, dropped)
+    if (source === null) return this.#dropNow('closed', type, sizeBytes, packet, loss)
     const arrivalUs = sentUs + this.oneWayUs(sourceNode, to.node) + extraUs
     const owner = worldOwned ? WORLD_OWNER : to.node
-    if (to.downlink.unlimited) {
-      this.queue.post(arrivalUs, owner, () => { this.#arrive(to, source, type, sizeBytes, arrive, dropped) })
-      return arrivalUs
-    }
     // One event when the downlink is idle: it runs when the last bit would be through the
     // downlink, and only a queued datagram (the link busy when it reached it) waits for a second.
     const downUs = to.downlink.serializeUs(wireBytes)
-    this.queue.post(arrivalUs + downUs, owner, () => {
-      const doneUs = to.downlink.transmit(this.queue.nowUs - downUs, wireBytes)
-      if (doneUs < 0) {
-        this.#drop('downlink-queue', type, sizeBytes)
-        dropped?.()
-        return
-      }
-      if (doneUs <= this.queue.nowUs) return this.#arrive(to, source, type, sizeBytes, arrive, dropped)
-      this.queue.post(doneUs, owner, () => { this.#arrive(to, source, type, sizeBytes, arrive, dropped) })
-    })
+    const flight: Flight = { to, source, type, sizeBytes, wireBytes, downUs, owner, payload, packet, loss }
+    this.queue.postWith(arrivalUs + downUs, owner, this.#land, flight)
     return arrivalUs
   }
 
-  /** A packet reached its target's attachment: handed over, or dropped as 'closed'. */
-  #arrive (
-    to: Attachment, source: NodeAddress, type: string, sizeBytes: number,
-    arrive: (to: Attachment, source: NodeAddress) => boolean, dropped: (() => void) | null
-  ): void {
-    if (!arrive(to, source)) {
-      this.#drop('closed', type, sizeBytes)
-      dropped?.()
+  /** A flight reached its target's downlink, or would be through it had the link been idle. */
+  readonly #land = (f: Flight): void => {
+    if (f.downUs === 0) { this.#arrive(f); return }
+    const nowUs = this.queue.nowUs
+    const doneUs = f.to.downlink.transmit(nowUs - f.downUs, f.wireBytes)
+    if (doneUs < 0) {
+      this.#drop('downlink-queue', f.type, f.sizeBytes)
+      if (f.loss !== null) f.loss.packetLost(f.packet!)
+      return
+    }
+    if (doneUs <= nowUs) this.#arrive(f)
+    else this.queue.postWith(doneUs, f.owner, this.#arrive, f)
+  }
+
+  /** A flight reached its target's attachment: handed over, or dropped as 'closed'. */
+  readonly #arrive = (f: Flight): void => {
+    const to = f.to
+    let taken: boolean
+    if (f.payload !== null) {
+      const port = to.port
+      taken = port !== null && port.deliver(f.source, f.payload)
+    } else {
+      const receive = to.packetReceiver
+      taken = receive !== null && receive(f.source, f.packet!)
+    }
+    if (!taken) {
+      this.#drop('closed', f.type, f.sizeBytes)
+      if (f.loss !== null) f.loss.packetLost(f.packet!)
       return
     }
     this.stats.delivered++
-    this.#observer?.recordDelivery(to.node, type, sizeBytes)
+    this.#observer?.recordDelivery(to.node, f.type, f.sizeBytes)
   }
 
-  #dropNow (reason: string, type: string, sizeBytes: number, dropped: (() => void) | null): number {
+  #dropNow (reason: string, type: string, sizeBytes: number, packet: object | null, loss: PacketLoss | null): number {
     this.#drop(reason, type, sizeBytes)
-    dropped?.()
+    if (loss !== null) loss.packetLost(packet!)
     return -1
   }
 

@@ -279,7 +279,7 @@ export class VmReplay {
     while (this.#ref < this.#end) {
       const i = this.#ref
       const dueUs = this.#lastUs + this.#thinkUs(i)
-      if (dueUs > env.world.nowUs) { env.world.at(dueUs, this.#step); return }
+      if (dueUs > env.world.nowUs) { env.world.post(dueUs, this.#step); return }
       const r = refs[i]!
       if (writes[i] === 1) {
         this.#written.write(r, here)
