@@ -10,7 +10,8 @@ import { idHex } from './object-id-hex.ts'
 
 export class ObjectCatalog {
   readonly ids: Uint8Array[]
-  readonly #indexOf = new Map<string, number>()
+  /** Index by id hex, built on the first lookup of an id object that is not one of the catalog's own. */
+  #indexOf: Map<string, number> | null = null
   /** Each of this catalog's own id objects carries its index under this symbol (non-enumerable). */
   readonly #indexMark = Symbol('catalogIndex')
 
@@ -27,7 +28,6 @@ export class ObjectCatalog {
   ) {
     this.ids = keys.map((key, i) => contentIds?.[i] ?? sha1(`${snapshotKey}:${key}`))
     this.ids.forEach((id, i) => {
-      this.#indexOf.set(idHex(id), i)
       Object.defineProperty(id, this.#indexMark, { value: i, configurable: true }) // a repeated id object: the last index, as the map
     })
   }
@@ -43,7 +43,12 @@ export class ObjectCatalog {
   indexOf (id: Uint8Array): number | undefined {
     // The catalog's own id objects (shared by every host of a study) answer without a lookup.
     const marked = (id as Uint8Array & Record<symbol, number | undefined>)[this.#indexMark]
-    return marked !== undefined ? marked : this.#indexOf.get(idHex(id))
+    if (marked !== undefined) return marked
+    if (this.#indexOf === null) {
+      this.#indexOf = new Map()
+      this.ids.forEach((own, i) => this.#indexOf!.set(idHex(own), i))
+    }
+    return this.#indexOf.get(idHex(id))
   }
 
   groupsOf (index: number): readonly number[] {

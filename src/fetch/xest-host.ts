@@ -181,6 +181,11 @@ export class XestHost {
     }
     let left = wanted.length
     if (left === 0) { done(); return }
+    if (left <= PREFETCH_WINDOW_OBJECTS) {
+      const finishOne = (): void => { if (--left === 0) done() }
+      this.#fetchMany(wanted, sources, PREFETCH, null, finishOne, finishOne, 0, pin)
+      return
+    }
     // At most PREFETCH_WINDOW_OBJECTS asked for at once, topped up as half of them arrive: the
     // holder sends a few chunks at a time anyway, and a whole image asked for at once would only
     // fill both sides' tables (and the uplink with requests).

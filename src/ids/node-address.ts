@@ -39,12 +39,20 @@ export function addressBytes (host: string): Uint8Array {
 
 /** Raw address bytes, or null when `host` is not an IPv4/IPv6 literal. */
 export function tryAddressBytes (host: string): Uint8Array | null {
+  return sharedAddressBytes(host)?.slice() ?? null
+}
+
+/**
+ * Like `tryAddressBytes`, without the copy: the parsed bytes every caller shares, to be read and
+ * never changed (encoders, which copy them into their output).
+ */
+export function sharedAddressBytes (host: string): Uint8Array | null {
   const cached = parsedHosts.get(host)
-  if (cached !== undefined) return cached.slice()
+  if (cached !== undefined) return cached
   const bytes = host.includes(':') ? parseIpv6(host) : parseIpv4(host)
   if (bytes !== null) {
     if (parsedHosts.size >= PARSED_HOSTS_MAX) parsedHosts.clear()
-    parsedHosts.set(host, bytes.slice())
+    parsedHosts.set(host, bytes)
   }
   return bytes
 }
