@@ -258,10 +258,10 @@ export class AntiEntropy {
     const recent = cached !== undefined && now - cached.builtUsec < BigInt(this.ctx.config.antiEntropyPeriodMs) * 1000n
     const unchanged = cached !== undefined && cached.version === this.ctx.store.version && cached.validUntilUsec > now
     if (cached !== undefined && (recent || unchanged)) return cached.tree
-    const live = this.ctx.store.tuples((guid) => inRangeMod(range, guid)).filter((t) => expiryUsec(t) > now)
-    let validUntilUsec = MAX_TIME_USEC
-    for (const t of live) { const e = expiryUsec(t); if (e < validUntilUsec) validUntilUsec = e }
-    const tree = new MerkleSnapshot(live, cached?.tree ?? null)
+    const live = this.ctx.store.liveInRange(range, now)
+    const soonest = live.soonestExpiryUsec
+    const validUntilUsec = soonest !== null && soonest < MAX_TIME_USEC ? soonest : MAX_TIME_USEC
+    const tree = new MerkleSnapshot(live.tuples, cached?.tree ?? null)
     if (this.#cache.size >= 16) this.#cache.clear()
     this.#cache.set(key, { version: this.ctx.store.version, validUntilUsec, builtUsec: now, tree })
     return tree

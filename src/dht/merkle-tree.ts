@@ -45,7 +45,8 @@ export function spanUsec (level: number): bigint {
 export class MerkleSnapshot {
   /** Tuples sorted by time, then Key order. */
   readonly tuples: readonly Tuple[]
-  readonly #memo = new Map<string, MerkleNode>()
+  /** Computed nodes, by level then low time (bigint keys: no text made per lookup). */
+  readonly #memo: Array<Map<bigint, MerkleNode>> = Array.from({ length: MERKLE_ROOT_LEVEL + 1 }, () => new Map())
   /** The snapshot this one replaced: a node over exactly the same tuple objects keeps its hash. */
   #previous: MerkleSnapshot | null
 
@@ -66,16 +67,16 @@ export class MerkleSnapshot {
   }
 
   node (level: number, lowUsec: bigint): MerkleNode {
-    const memoKey = `${level}:${lowUsec}`
-    const known = this.#memo.get(memoKey)
+    const memo = this.#memo[level]!
+    const known = memo.get(lowUsec)
     if (known !== undefined) return known
     const highUsec = lowUsec + spanUsec(level)
     const first = this.#lowerBound(lowUsec)
     const end = this.#lowerBound(highUsec)
     if (end === first) return EMPTY_NODE
-    let node = this.#unchanged(memoKey, lowUsec, highUsec, first, end)
+    let node = this.#unchanged(level, lowUsec, highUsec, first, end)
     if (node !== undefined) {
-      this.#memo.set(memoKey, node)
+      memo.set(lowUsec, node)
       return node
     }
     if (level === 0 || end - first <= FAN_OUT) {
@@ -94,7 +95,7 @@ export class MerkleSnapshot {
       }
       node = { hash: new Uint8Array(digest.digest()), leaf: false, children }
     }
-    this.#memo.set(memoKey, node)
+    memo.set(lowUsec, node)
     return node
   }
 
@@ -102,10 +103,10 @@ export class MerkleSnapshot {
    * The previous snapshot's node for this span when it covered the very same tuple objects (most
    * of a busy store's tree between two rebuilds: new puts land at the newest times).
    */
-  #unchanged (memoKey: string, lowUsec: bigint, highUsec: bigint, first: number, end: number): MerkleNode | undefined {
+  #unchanged (level: number, lowUsec: bigint, highUsec: bigint, first: number, end: number): MerkleNode | undefined {
     const previous = this.#previous
     if (previous === null) return undefined
-    const known = previous.#memo.get(memoKey)
+    const known = previous.#memo[level]!.get(lowUsec)
     if (known === undefined) return undefined
     const before = previous.#lowerBound(lowUsec)
     if (previous.#lowerBound(highUsec) - before !== end - first) return undefined

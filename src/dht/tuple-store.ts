@@ -9,6 +9,7 @@
  * (`onChange`) that a disk store (`level-tuple-log.ts`) follows. Never reads the clock itself.
  */
 import { MinHeap } from './min-heap.ts'
+import { inRangeMod, type GuidRange } from './shared-ranges.ts'
 import { compareTuples, expiryUsec, targetOfRemove, tupleIdentity, validRemove, type Tuple } from './tuple.ts'
 
 /** Serialized size of one Dht$GetValue holding a 1024-byte value: the byte budget of one answer. */
@@ -112,6 +113,25 @@ export class TupleStore {
   /** The tuples under `guid`, in Key order (a copy). */
   tuplesOf (guid: bigint): Tuple[] {
     return [...(this.#byGuid.get(guid) ?? [])]
+  }
+
+  /**
+   * The tuples under guids in `range` (inclusive ring arc) that have not expired at `nowUsec`, and
+   * the soonest of their expiries (null when none): one pass, each expiry computed once.
+   */
+  liveInRange (range: GuidRange, nowUsec: bigint): { tuples: Tuple[], soonestExpiryUsec: bigint | null } {
+    const out: Tuple[] = []
+    let soonest: bigint | null = null
+    for (const [guid, list] of this.#byGuid) {
+      if (!inRangeMod(range, guid)) continue
+      for (const t of list) {
+        const e = expiryUsec(t)
+        if (e <= nowUsec) continue
+        out.push(t)
+        if (soonest === null || e < soonest) soonest = e
+      }
+    }
+    return { tuples: out, soonestExpiryUsec: soonest }
   }
 
   /** Every live tuple (puts and tombstones) under guids in the ring range (low, high], or all. */
