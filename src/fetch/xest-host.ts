@@ -18,6 +18,7 @@ import { DEMAND, PREFETCH, type ObjectPriority } from '../wire/xest-messages.ts'
 import { chooseHolder, GroupPointers, type CallbackDht, type GroupPointersConfig } from './group-pointers.ts'
 import type { ObjectCatalog } from './object-catalog.ts'
 import { ObjectFetcher, type ObjectFetcherConfig } from './object-fetcher.ts'
+import { IndexSet } from './index-set.ts'
 import { idHex } from './object-id-hex.ts'
 import { ObjectServer, type ObjectServerConfig } from './object-server.ts'
 
@@ -63,7 +64,7 @@ export class XestHost {
   readonly server: ObjectServer
   readonly pointers: GroupPointers
   /** Catalog objects this host stores for good (the image's home copy). */
-  readonly local = new Set<number>()
+  readonly local: IndexSet
   /** Objects outside the catalog this host holds (versions VMs wrote here), by id hex → size. */
   readonly extra = new Map<string, number>()
   readonly stats: XestHostStats = { reads: 0, localReads: 0, cacheHits: 0, demandMisses: 0, waitedOnFetch: 0, failedReads: 0, fallbacks: 0 }
@@ -72,7 +73,7 @@ export class XestHost {
   readonly #wanted = new Map<number, 'whole' | 'hot' | 'none'>()
   readonly #holding = new Set<number>()
   /** Objects copied in whole-image copies and not read here since (unnecessary fetches of a pre-copy). */
-  readonly #pinnedUnread = new Set<number>()
+  readonly #pinnedUnread: IndexSet
 
   constructor (
     readonly node: OverlayNode,
@@ -83,6 +84,8 @@ export class XestHost {
     config: Partial<XestHostConfig> = {}
   ) {
     this.config = { ...DEFAULT_XEST_HOST_CONFIG, ...config }
+    this.local = new IndexSet(catalog.count)
+    this.#pinnedUnread = new IndexSet(catalog.count)
     this.cache = createCache(this.config.cacheKind, {
       capacityBytes: this.config.cacheBytes,
       onResidencyChange: (group, _from, to) => { this.#residency.push([group, to]) }
