@@ -58,7 +58,7 @@ export function policyMetrics (f: PolicyRunFacts) {
   }
   for (const vm of f.vms) {
     unnecessaryObjects += vm.prefetchedUnread.size
-    for (const bytes of vm.prefetchedUnread.values()) unnecessaryBytes += bytes
+    for (const index of vm.prefetchedUnread) unnecessaryBytes += f.setup.catalog.sizeOf(index)
   }
   const gets = hostSum((h) => h.pointers.stats.gets)
   const puts = hostSum((h) => h.pointers.stats.puts) + f.lease.puts

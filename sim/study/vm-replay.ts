@@ -19,6 +19,7 @@ import { PREFETCH } from '../../src/wire/xest-messages.ts'
 import type { World } from '../world.ts'
 import type { StudyWorkload } from './study-workload.ts'
 import { WrittenObjects } from './written-objects.ts'
+import { IndexSet } from '../../src/fetch/index-set.ts'
 
 export type StudyPolicy = 'demand' | 'precopy' | 'group' | 'oracle'
 
@@ -70,8 +71,8 @@ export class VmReplay {
   #sourcesOf = -1
   #segmentSources: NodeAddress[] = []
   #done = false
-  /** Written objects prefetched to another host and not read since: index → bytes. */
-  readonly prefetchedUnread = new Map<number, number>()
+  /** Written objects prefetched to another host and not read since, by catalog index. */
+  readonly prefetchedUnread: IndexSet
   /** The oracle's plan: the segment's first reads in order, prefetched within half the cache ahead of the VM. */
   #oracle: { order: number[], next: number, consumed: number, aheadBytes: number, limitBytes: number } | null = null
 
@@ -85,6 +86,7 @@ export class VmReplay {
     private readonly onDone: (vm: VmReplay) => void
   ) {
     this.#written = new WrittenObjects(vm, env.host(env.home).catalog.ids)
+    this.prefetchedUnread = new IndexSet(env.host(env.home).catalog.count)
   }
 
   get done (): boolean { return this.#done }
@@ -177,7 +179,7 @@ export class VmReplay {
         const x = wanted.get(idHex(id))
         if (x !== undefined && ok && this.#written.hostOf(x) === from && this.plan[this.#segment]!.host === here) {
           this.#written.moved(x, here)
-          this.prefetchedUnread.set(x, host.catalog.sizeOf(x))
+          this.prefetchedUnread.add(x)
         }
         finish()
       })
