@@ -45,7 +45,9 @@ export class AntiEntropy {
   #timer: Timer | null = null
   #session: Session | null = null
   #nextSeq: bigint
-  readonly #cache = new Map<string, { version: number, validUntilUsec: bigint, builtUsec: bigint, tree: MerkleSnapshot }>()
+  /** Built trees by range low, then high (bigint keys: no text made per lookup); at most 16. */
+  readonly #cache = new Map<bigint, Map<bigint, CachedTree>>()
+  #cachedTrees = 0
 
   constructor (private readonly ctx: DhtContext) {
     this.#nextSeq = ctx.randomSeq()
@@ -252,9 +254,8 @@ export class AntiEntropy {
    * that expired meanwhile is told it has none).
    */
   #tree (range: GuidRange): MerkleSnapshot {
-    const key = `${range.low}:${range.high}`
     const now = this.ctx.nowUsec()
-    const cached = this.#cache.get(key)
+    const cached = this.#cache.get(range.low)?.get(range.high)
     const recent = cached !== undefined && now - cached.builtUsec < BigInt(this.ctx.config.antiEntropyPeriodMs) * 1000n
     const unchanged = cached !== undefined && cached.version === this.ctx.store.version && cached.validUntilUsec > now
     if (cached !== undefined && (recent || unchanged)) return cached.tree
@@ -262,10 +263,20 @@ export class AntiEntropy {
     const soonest = live.soonestExpiryUsec
     const validUntilUsec = soonest !== null && soonest < MAX_TIME_USEC ? soonest : MAX_TIME_USEC
     const tree = new MerkleSnapshot(live.tuples, cached?.tree ?? null)
-    if (this.#cache.size >= 16) this.#cache.clear()
-    this.#cache.set(key, { version: this.ctx.store.version, validUntilUsec, builtUsec: now, tree })
+    if (this.#cachedTrees >= 16) { this.#cache.clear(); this.#cachedTrees = 0 }
+    let byHigh = this.#cache.get(range.low)
+    if (byHigh === undefined) this.#cache.set(range.low, byHigh = new Map())
+    if (!byHigh.has(range.high)) this.#cachedTrees++
+    byHigh.set(range.high, { version: this.ctx.store.version, validUntilUsec, builtUsec: now, tree })
     return tree
   }
+}
+
+interface CachedTree {
+  version: number
+  validUntilUsec: bigint
+  builtUsec: bigint
+  tree: MerkleSnapshot
 }
 
 function equalBytes (a: Uint8Array, b: Uint8Array): boolean {

@@ -9,7 +9,8 @@
  * (`onChange`) that a disk store (`level-tuple-log.ts`) follows. Never reads the clock itself.
  */
 import { MinHeap } from './min-heap.ts'
-import { inRangeMod, type GuidRange } from './shared-ranges.ts'
+import { GuidIndex } from './guid-index.ts'
+import type { GuidRange } from './shared-ranges.ts'
 import { compareTuples, expiryUsec, targetOfRemove, tupleIdentity, validRemove, type Tuple } from './tuple.ts'
 
 /** Serialized size of one Dht$GetValue holding a 1024-byte value: the byte budget of one answer. */
@@ -29,6 +30,8 @@ export interface ReadResult {
 
 export class TupleStore {
   readonly #byGuid = new Map<bigint, Tuple[]>()
+  /** The keys of #byGuid, for range scans. */
+  readonly #guidIndex = new GuidIndex()
   readonly #byIdentity = new Map<string, Tuple>()
   #bytes = 0
   #version = 0
@@ -122,15 +125,14 @@ export class TupleStore {
   liveInRange (range: GuidRange, nowUsec: bigint): { tuples: Tuple[], soonestExpiryUsec: bigint | null } {
     const out: Tuple[] = []
     let soonest: bigint | null = null
-    for (const [guid, list] of this.#byGuid) {
-      if (!inRangeMod(range, guid)) continue
-      for (const t of list) {
+    this.#guidIndex.forEachInRange(range, (guid) => {
+      for (const t of this.#byGuid.get(guid)!) {
         const e = expiryUsec(t)
         if (e <= nowUsec) continue
         out.push(t)
         if (soonest === null || e < soonest) soonest = e
       }
-    }
+    })
     return { tuples: out, soonestExpiryUsec: soonest }
   }
 
@@ -169,7 +171,10 @@ export class TupleStore {
 
   #insert (tuple: Tuple, identity: string): void {
     let list = this.#byGuid.get(tuple.guid)
-    if (list === undefined) this.#byGuid.set(tuple.guid, list = [])
+    if (list === undefined) {
+      this.#byGuid.set(tuple.guid, list = [])
+      this.#guidIndex.add(tuple.guid)
+    }
     list.splice(upperBound(list, tuple), 0, tuple)
     this.#byIdentity.set(identity, tuple)
     this.#expiries.push({ expiryUs: Number(expiryUsec(tuple)), tuple })
@@ -186,7 +191,10 @@ export class TupleStore {
     const at = list.indexOf(tuple)
     if (at < 0) return
     list.splice(at, 1)
-    if (list.length === 0) this.#byGuid.delete(tuple.guid)
+    if (list.length === 0) {
+      this.#byGuid.delete(tuple.guid)
+      this.#guidIndex.delete(tuple.guid)
+    }
     this.#byIdentity.delete(tupleIdentity(tuple))
     this.#bytes -= tuple.data.length
     this.#version++
