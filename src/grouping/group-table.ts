@@ -34,12 +34,13 @@ export interface GroupTableJson {
   probP: number[]
 }
 
-export interface FetchOrder { ids: number[], probs: number[] }
+export interface FetchOrder { readonly ids: readonly number[], readonly probs: readonly number[] }
 
 export class GroupTable {
   readonly keys: readonly string[]
   readonly sizesBytes: Float64Array
   readonly #groups: Int32Array[]
+  readonly #fetchOrders = new Map<number, FetchOrder>()
   readonly #homeCounts: Int32Array
   readonly #groupsOf: number[][]
   readonly #probOffsets: Int32Array
@@ -92,6 +93,9 @@ export class GroupTable {
 
   /** The members of o's groups other than o, ordered by P(x | o) descending, then by group order. */
   fetchOrder (o: number): FetchOrder {
+    // The table never changes: each object's order is made once, on its first miss.
+    const known = this.#fetchOrders.get(o)
+    if (known !== undefined) return known
     const ids: number[] = []
     const probs: number[] = []
     const seen = new Set<number>([o])
@@ -101,7 +105,9 @@ export class GroupTable {
     for (const g of this.groupsOf(o)) {
       for (const x of this.#groups[g]!) if (!seen.has(x)) { seen.add(x); ids.push(x); probs.push(0) }
     }
-    return { ids, probs }
+    const order = { ids, probs }
+    this.#fetchOrders.set(o, order)
+    return order
   }
 
   toJson (): GroupTableJson {
