@@ -84,15 +84,19 @@ export class MerkleSnapshot {
       for (let i = first; i < end; i++) digest.update(onDiskKey(this.tuples[i]!))
       node = { hash: new Uint8Array(digest.digest()), leaf: true, children: [] }
     } else {
+      // Only the children some tuple lies under are visited (the tuples are in time order, so
+      // each child's run is contiguous); the rest are empty.
       const childSpan = spanUsec(level - 1)
-      const children: Uint8Array[] = []
-      const digest = createHash('sha1')
-      for (let c = 0; c < FAN_OUT; c++) {
-        const child = this.node(level - 1, lowUsec + BigInt(c) * childSpan).hash
-        const entry = child.length === 0 ? ZERO_CHILD : child
-        children.push(entry)
-        digest.update(entry)
+      const children: Uint8Array[] = new Array<Uint8Array>(FAN_OUT).fill(ZERO_CHILD)
+      for (let i = first; i < end;) {
+        const c = Number((this.tuples[i]!.timeUsec - lowUsec) / childSpan)
+        const childLowUsec = lowUsec + BigInt(c) * childSpan
+        const child = this.node(level - 1, childLowUsec).hash
+        if (child.length > 0) children[c] = child
+        i = this.#lowerBound(childLowUsec + childSpan)
       }
+      const digest = createHash('sha1')
+      for (const entry of children) digest.update(entry)
       node = { hash: new Uint8Array(digest.digest()), leaf: false, children }
     }
     memo.set(lowUsec, node)

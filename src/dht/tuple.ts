@@ -6,7 +6,7 @@
  * secret and whose data hash is the removed value's hash. Also the placemark: a Key in its wire
  * form (77 bytes with a secret hash, 57 without). Pure: no clock, no I/O.
  */
-import { bigUintToBytes, bytesToBigUint, sha1 } from '../ids/sha1.ts'
+import { bigUintToBytes, bytesToBigUint, sha1, toHex } from '../ids/sha1.ts'
 import { MAX_KEY_BYTES, MAX_TTL_S } from './dht-api.ts'
 
 export const HASH_BYTES = 20
@@ -95,10 +95,9 @@ export function targetOfRemove (t: Tuple): string {
   return `${t.guid.toString(16)}:${hex(t.secretHash)}:${hex(t.dataHash)}:p`
 }
 
+/** One native call (text built a byte at a time is dozens of strings per identity). */
 function hex (bytes: Uint8Array): string {
-  let s = ''
-  for (const b of bytes) s += b.toString(16).padStart(2, '0')
-  return s
+  return toHex(bytes)
 }
 
 export interface NewPut {
