@@ -38,15 +38,18 @@ export interface MerkleNode {
   readonly children: readonly Uint8Array[]
 }
 
+/** 2^(expansion·l) for each level l, made once. */
+const SPANS_USEC = Array.from({ length: MERKLE_ROOT_LEVEL + 1 }, (_, level) => 1n << BigInt(MERKLE_EXPANSION * level))
+
 export function spanUsec (level: number): bigint {
-  return 1n << BigInt(MERKLE_EXPANSION * level)
+  return SPANS_USEC[level] ?? 1n << BigInt(MERKLE_EXPANSION * level)
 }
 
 export class MerkleSnapshot {
   /** Tuples sorted by time, then Key order. */
   readonly tuples: readonly Tuple[]
   /** Computed nodes, by level then low time (bigint keys: no text made per lookup). */
-  readonly #memo: Array<Map<bigint, MerkleNode>> = Array.from({ length: MERKLE_ROOT_LEVEL + 1 }, () => new Map())
+  readonly #memo: Array<Map<bigint, MerkleNode> | undefined> = []
   /** The snapshot this one replaced: a node over exactly the same tuple objects keeps its hash. */
   #previous: MerkleSnapshot | null
 
@@ -67,7 +70,7 @@ export class MerkleSnapshot {
   }
 
   node (level: number, lowUsec: bigint): MerkleNode {
-    const memo = this.#memo[level]!
+    const memo = this.#memo[level] ??= new Map()
     const known = memo.get(lowUsec)
     if (known !== undefined) return known
     const highUsec = lowUsec + spanUsec(level)
@@ -110,7 +113,7 @@ export class MerkleSnapshot {
   #unchanged (level: number, lowUsec: bigint, highUsec: bigint, first: number, end: number): MerkleNode | undefined {
     const previous = this.#previous
     if (previous === null) return undefined
-    const known = previous.#memo[level]!.get(lowUsec)
+    const known = previous.#memo[level]?.get(lowUsec)
     if (known === undefined) return undefined
     const before = previous.#lowerBound(lowUsec)
     if (previous.#lowerBound(highUsec) - before !== end - first) return undefined

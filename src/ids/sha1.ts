@@ -24,12 +24,12 @@ export function bigUintToBytes (value: bigint, length: number): Uint8Array {
   if (value < 0n || value >> BigInt(8 * length) !== 0n) {
     throw new RangeError(`value does not fit in ${length} bytes`)
   }
+  // Through hex text: one conversion instead of two bigint operations per byte.
   const out = new Uint8Array(length)
-  let rest = value
-  for (let i = length - 1; i >= 0; i--) {
-    out[i] = Number(rest & 0xffn)
-    rest >>= 8n
-  }
+  if (value === 0n) return out
+  const text = value.toString(16)
+  const bytes = Buffer.from(text.length % 2 === 0 ? text : `0${text}`, 'hex')
+  out.set(bytes, length - bytes.length)
   return out
 }
 
