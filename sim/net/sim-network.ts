@@ -226,8 +226,8 @@ export class SimNetwork {
     this.stats.sent++
     const to = this.#route(target)
     this.#observer?.recordSend(sourceNode, type, sizeBytes)
-    if (sizeBytes > this.options.maxDatagramBytes) return this.#dropNow('oversize', type, sizeBytes, packet, loss)
-    if (to === undefined) return this.#dropNow('unroutable', type, sizeBytes, packet, loss)
+    if (sizeBytes > this.options.maxDatagramBytes) return this.#lose('oversize', type, sizeBytes, packet, loss)
+    if (to === undefined) return this.#lose('unroutable', type, sizeBytes, packet, loss)
     const nowUs = this.queue.nowUs
     let extraUs = 0
     if (this.#rules.length > 0) {
@@ -235,7 +235,7 @@ export class SimNetwork {
       for (const rule of this.#rules) {
         const verdict = rule.judge(facts)
         if (verdict === undefined) continue
-        if (verdict.kind === 'drop') return this.#dropNow(verdict.reason, type, sizeBytes, packet, loss)
+        if (verdict.kind === 'drop') return this.#lose(verdict.reason, type, sizeBytes, packet, loss)
         if (verdict.kind === 'delay') extraUs = verdict.extraUs
         break
       }
@@ -243,9 +243,9 @@ export class SimNetwork {
     const from = this.#attachment(sourceNode)
     const wireBytes = sizeBytes + this.options.headerOverheadBytes
     const sentUs = from.uplink.transmit(nowUs, wireBytes)
-    if (sentUs < 0) return this.#dropNow('uplink-queue', type, sizeBytes, packet, loss)
+    if (sentUs < 0) return this.#lose('uplink-queue', type, sizeBytes, packet, loss)
     const source = from.port?.local ?? null
-    if (source === null) return this.#dropNow('closed', type, sizeBytes, packet, loss)
+    if (source === null) return this.#lose('closed', type, sizeBytes, packet, loss)
     const arrivalUs = sentUs + this.oneWayUs(sourceNode, to.node) + extraUs
     const owner = worldOwned ? WORLD_OWNER : to.node
     // One event when the downlink is idle: it runs when the last bit would be through the
@@ -261,11 +261,7 @@ export class SimNetwork {
     if (f.downUs === 0) { this.#arrive(f); return }
     const nowUs = this.queue.nowUs
     const doneUs = f.to.downlink.transmit(nowUs - f.downUs, f.wireBytes)
-    if (doneUs < 0) {
-      this.#drop('downlink-queue', f.type, f.sizeBytes)
-      if (f.loss !== null) f.loss.packetLost(f.packet!)
-      return
-    }
+    if (doneUs < 0) { this.#lose('downlink-queue', f.type, f.sizeBytes, f.packet, f.loss); return }
     if (doneUs <= nowUs) this.#arrive(f)
     else this.queue.postWith(doneUs, f.owner, this.#arrive, f)
   }
@@ -281,16 +277,13 @@ export class SimNetwork {
       const receive = to.packetReceiver
       taken = receive !== null && receive(f.source, f.packet!)
     }
-    if (!taken) {
-      this.#drop('closed', f.type, f.sizeBytes)
-      if (f.loss !== null) f.loss.packetLost(f.packet!)
-      return
-    }
+    if (!taken) { this.#lose('closed', f.type, f.sizeBytes, f.packet, f.loss); return }
     this.stats.delivered++
     this.#observer?.recordDelivery(to.node, f.type, f.sizeBytes)
   }
 
-  #dropNow (reason: string, type: string, sizeBytes: number, packet: object | null, loss: PacketLoss | null): number {
+  /** Drops a datagram or packet, at once or on the way, telling its sender; returns −1. */
+  #lose (reason: string, type: string, sizeBytes: number, packet: object | null, loss: PacketLoss | null): number {
     this.#drop(reason, type, sizeBytes)
     if (loss !== null) loss.packetLost(packet!)
     return -1

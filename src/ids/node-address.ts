@@ -32,21 +32,26 @@ export function parseAddress (text: string): NodeAddress | null {
 
 /** Raw address bytes (4 for IPv4, 16 for IPv6); throws on text that is not an IP address. */
 export function addressBytes (host: string): Uint8Array {
-  const bytes = tryAddressBytes(host)
+  return addressBytesView(host).slice()
+}
+
+/**
+ * Like `addressBytes`, without the copy: the parsed bytes every caller shares, to be read and
+ * never changed (encoders, which copy them into their output).
+ */
+export function addressBytesView (host: string): Uint8Array {
+  const bytes = parsedAddress(host)
   if (bytes === null) throw new RangeError(`not an IP address: ${host}`)
   return bytes
 }
 
 /** Raw address bytes, or null when `host` is not an IPv4/IPv6 literal. */
 export function tryAddressBytes (host: string): Uint8Array | null {
-  return sharedAddressBytes(host)?.slice() ?? null
+  return parsedAddress(host)?.slice() ?? null
 }
 
-/**
- * Like `tryAddressBytes`, without the copy: the parsed bytes every caller shares, to be read and
- * never changed (encoders, which copy them into their output).
- */
-export function sharedAddressBytes (host: string): Uint8Array | null {
+/** The parsed bytes of `host` (shared: callers copy or only read), or null; parsed once per host. */
+function parsedAddress (host: string): Uint8Array | null {
   const cached = parsedHosts.get(host)
   if (cached !== undefined) return cached
   const bytes = host.includes(':') ? parseIpv6(host) : parseIpv4(host)

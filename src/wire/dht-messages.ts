@@ -10,7 +10,7 @@
  * Decoders throw only WireError (the codec turns it into an error value); encoders throw only
  * for programmer errors (wrong hash length, time or guid out of range). Nothing here does I/O.
  */
-import { addressBytes, hostFromBytes, sharedAddressBytes, type NodeAddress } from '../ids/node-address.ts'
+import { addressBytes, addressBytesView, hostFromBytes, type NodeAddress } from '../ids/node-address.ts'
 import { bigUintToBytes, bytesToBigUint } from '../ids/sha1.ts'
 import { readNodeAddress, writeNodeAddress } from './fields.ts'
 import { WireError, type WireReader } from './reader.ts'
@@ -167,9 +167,7 @@ export function writeStorageKey (w: WireWriter, key: StorageKey): void {
   if (secret) writeHash(w, key.secretHash, 'Key secret_hash')
   writeHash(w, key.dataHash, 'Key data_hash')
   w.u8(key.put ? 1 : 0)
-  const ip = sharedAddressBytes(key.clientIp)
-  if (ip === null) throw new RangeError(`not an IP address: ${key.clientIp}`)
-  w.raw(ip.subarray(0, 4))
+  w.raw(addressBytesView(key.clientIp).subarray(0, 4))
 }
 
 export function readStorageKey (r: WireReader): StorageKey {

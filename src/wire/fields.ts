@@ -3,7 +3,7 @@
  * address bytes; Java accepts 4- or 16-byte addresses), NeighborInfo (NodeId + BigInteger guid),
  * counted lists, and 160-bit guids carried as Java BigIntegers.
  */
-import { hostFromBytes, sharedAddressBytes, type NodeAddress } from '../ids/node-address.ts'
+import { addressBytesView, hostFromBytes, type NodeAddress } from '../ids/node-address.ts'
 import { WireError, type WireReader } from './reader.ts'
 import type { WireWriter } from './writer.ts'
 
@@ -13,8 +13,7 @@ export interface NeighborInfo {
 }
 
 export function writeNodeAddress (writer: WireWriter, address: NodeAddress): void {
-  const bytes = sharedAddressBytes(address.host)
-  if (bytes === null) throw new RangeError(`not an IP address: ${address.host}`)
+  const bytes = addressBytesView(address.host)
   writer.u16(address.port)
   writer.u8(bytes.length)
   writer.raw(bytes)
