@@ -41,14 +41,17 @@ export class ObjectCatalog {
   }
 
   indexOf (id: Uint8Array): number | undefined {
-    // The catalog's own id objects (shared by every host of a study) answer without a lookup.
+    // The catalog's own id objects (shared by every host of a study) answer without a lookup,
+    // and so does any other id object asked about before (ids and catalogs never change).
     const marked = (id as Uint8Array & Record<symbol, number | undefined>)[this.#indexMark]
-    if (marked !== undefined) return marked
+    if (marked !== undefined) return marked < 0 ? undefined : marked
     if (this.#indexOf === null) {
       this.#indexOf = new Map()
       this.ids.forEach((own, i) => this.#indexOf!.set(idHex(own), i))
     }
-    return this.#indexOf.get(idHex(id))
+    const index = this.#indexOf.get(idHex(id))
+    Object.defineProperty(id, this.#indexMark, { value: index ?? -1, configurable: true })
+    return index
   }
 
   groupsOf (index: number): readonly number[] {
