@@ -65,6 +65,22 @@ export function sharedPrefixLength (a: Id, b: Id, base: DigitBase): number {
   const bits = bitsPerDigit(base)
   const diff = a ^ b
   if (diff === 0n) return ID_BITS / bits
-  const leadingZeroBits = ID_BITS - diff.toString(2).length
+  const leadingZeroBits = ID_BITS - bitLength(diff)
   return Math.floor(leadingZeroBits / bits)
+}
+
+/** 2^k for k = 0..ID_BITS. */
+const POWERS_OF_TWO = Array.from({ length: ID_BITS + 1 }, (_, k) => 1n << BigInt(k))
+
+/** Bits of `x` > 0 without its leading zeros, by comparisons (no text; this runs for every routing decision). */
+function bitLength (x: bigint): number {
+  if (x >= POWERS_OF_TWO[ID_BITS]!) return x.toString(2).length
+  let low = 1
+  let high = ID_BITS
+  while (low < high) {
+    const mid = (low + high) >> 1
+    if (x < POWERS_OF_TWO[mid]!) high = mid
+    else low = mid + 1
+  }
+  return low
 }
