@@ -27,6 +27,8 @@ export function ringDistance (a: Id, b: Id, modulus: bigint = ID_SPACE): bigint 
  * `low` to `high`, both ends included. `low == high` is the single point.
  */
 export function inRangeMod (low: Id, high: Id, query: Id, modulus: bigint = ID_SPACE): boolean {
+  // Ids on the ring: comparisons only (the general form below makes new bigints when it wraps).
+  if (low < modulus && high < modulus && query < modulus) return low <= high ? low <= query && query <= high : query >= low || query <= high
   const top = low <= high ? high : high + modulus
   const q = low <= query ? query : query + modulus
   return q <= top && q >= low
