@@ -99,7 +99,7 @@ export class ObjectFetcher {
   /** Fetches `ids` from `holder` at `priority`; `done` is called once per id. */
   fetch (holder: NodeAddress, ids: readonly Uint8Array[], priority: ObjectPriority, done: ObjectDone): void {
     const fresh: Uint8Array[] = []
-    const promote: Array<{ holder: NodeAddress, id: Uint8Array }> = []
+    let promote: Array<{ holder: NodeAddress, id: Uint8Array }> | null = null
     const holderKey = addressKey(holder)
     const nowMs = this.node.env.clock.nowMs()
     let state: Holder | undefined
@@ -111,13 +111,12 @@ export class ObjectFetcher {
         this.stats.joined++
         if (priority === DEMAND && pending.priority !== DEMAND) {
           pending.priority = DEMAND
-          promote.push({ holder: pending.holder, id })
+          ;(promote ??= []).push({ holder: pending.holder, id })
           this.stats.promoted++
         }
         continue
       }
-      state ??= this.#holders.get(holderKey)
-      if (state === undefined) this.#holders.set(holderKey, state = { pending: new Map(), lastProgressMs: nowMs, timer: null })
+      state ??= this.#holder(holderKey, nowMs)
       const entry: Pending = { id, holder, holderKey, priority, buffer: null, offsets: null, receivedBytes: 0, waiters: [done], requestedMs: nowMs }
       this.#pending.set(hex, entry)
       state.pending.set(hex, entry)
@@ -125,8 +124,12 @@ export class ObjectFetcher {
       fresh.push(id)
       this.stats.requested++
     }
-    for (let i = 0; i < fresh.length; i += MAX_IDS_PER_REQ) this.#request(holder, fresh.slice(i, i + MAX_IDS_PER_REQ), priority)
-    for (const p of promote) this.#request(p.holder, [p.id], DEMAND)
+    if (fresh.length <= MAX_IDS_PER_REQ) {
+      if (fresh.length > 0) this.#request(holder, fresh, priority)
+    } else {
+      for (let i = 0; i < fresh.length; i += MAX_IDS_PER_REQ) this.#request(holder, fresh.slice(i, i + MAX_IDS_PER_REQ), priority)
+    }
+    if (promote !== null) for (const p of promote) this.#request(p.holder, [p.id], DEMAND)
   }
 
   /** Fails every pending fetch (the host is stopping). */
@@ -190,6 +193,14 @@ export class ObjectFetcher {
     })
   }
 
+  /** The holder's state, kept while idle for its next fetches; work after idleness counts as progress. */
+  #holder (holderKey: string, nowMs: number): Holder {
+    let state = this.#holders.get(holderKey)
+    if (state === undefined) this.#holders.set(holderKey, state = { pending: new Map(), lastProgressMs: nowMs, timer: null })
+    else if (state.pending.size === 0) state.lastProgressMs = nowMs
+    return state
+  }
+
   #progress (holderKey: string): void {
     const state = this.#holders.get(holderKey)
     if (state !== undefined) state.lastProgressMs = this.node.env.clock.nowMs()
@@ -239,7 +250,11 @@ export class ObjectFetcher {
     const state = this.#holders.get(pending.holderKey)
     if (state !== undefined) {
       state.pending.delete(hex)
-      if (state.pending.size === 0) { state.timer?.cancel(); this.#holders.delete(pending.holderKey) }
+      if (state.pending.size === 0) {
+        state.timer?.cancel()
+        state.timer = null
+        if (this.#holders.size > IDLE_HOLDERS_KEPT) this.#holders.delete(pending.holderKey)
+      }
     }
     if (bytes === null) this.stats.failed++
     else {
@@ -250,3 +265,6 @@ export class ObjectFetcher {
     for (const waiter of pending.waiters) waiter(pending.id, bytes)
   }
 }
+
+/** Holders kept while idle (past this many, an idle holder is forgotten). */
+const IDLE_HOLDERS_KEPT = 64

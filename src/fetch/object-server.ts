@@ -79,7 +79,7 @@ export class ObjectServer {
     const key = addressKey(from)
     let peer = this.#peers.get(key)
     if (peer === undefined) this.#peers.set(key, peer = { address: from, demand: new Fifo(), prefetch: new Fifo(), jobs: new Map(), inFlight: 0 })
-    const missing: Uint8Array[] = []
+    let missing: Uint8Array[] | null = null
     for (const id of m.ids) {
       const hex = idHex(id)
       const queued = peer.jobs.get(hex)
@@ -94,7 +94,7 @@ export class ObjectServer {
       const bytes = this.source.get(id)
       if (bytes === null) {
         this.stats.missing++
-        missing.push(id)
+        ;(missing ??= []).push(id)
         continue
       }
       const job: Job = { seq: m.seq, id, bytes, offset: 0, priority: m.priority, done: false }
@@ -102,7 +102,7 @@ export class ObjectServer {
       ;(m.priority === DEMAND ? peer.demand : peer.prefetch).push(job)
       this.stats.objectsQueued++
     }
-    if (missing.length > 0) this.node.send(from, { type: 'ObjectMissing', seq: m.seq, ids: missing }, this.config.sendTimeoutMs)
+    if (missing !== null) this.node.send(from, { type: 'ObjectMissing', seq: m.seq, ids: missing }, this.config.sendTimeoutMs)
     this.#pump(peer)
   }
 
@@ -149,7 +149,7 @@ export class ObjectServer {
         this.#pump(peer)
       })
     }
-    if (peer.inFlight === 0 && peer.jobs.size === 0) this.#peers.delete(addressKey(peer.address))
+    if (peer.inFlight === 0 && peer.jobs.size === 0) this.#idle(peer)
   }
 
   /** A peer that stopped acking loses its queue; it asks again (elsewhere) after its timeout. */
@@ -158,6 +158,14 @@ export class ObjectServer {
     peer.jobs.clear()
     while (peer.demand.shift() !== undefined) { /* drop */ }
     while (peer.prefetch.shift() !== undefined) { /* drop */ }
-    if (peer.inFlight === 0) this.#peers.delete(addressKey(peer.address))
+    if (peer.inFlight === 0) this.#idle(peer)
+  }
+
+  /** A peer with nothing queued or in flight is kept for its next request, up to IDLE_PEERS_KEPT peers. */
+  #idle (peer: Peer): void {
+    if (this.#peers.size > IDLE_PEERS_KEPT) this.#peers.delete(addressKey(peer.address))
   }
 }
+
+/** Peers kept while idle (their queues are reused; past this many, an idle peer is forgotten). */
+const IDLE_PEERS_KEPT = 64
