@@ -13,7 +13,7 @@ import type { Coordinate } from '../src/wire/vivaldi-messages.ts'
 import { toHex } from '../src/ids/sha1.ts'
 import { hostFromBytes, parseAddress, tryAddressBytes, type NodeAddress } from '../src/ids/node-address.ts'
 import { ID_MAX, ID_SPACE, idToHex, keyToId, nodeIdOf, type Id } from '../src/ids/node-id.ts'
-import { digitAt, digitsPerId, digitsToId, idToDigits, sharedPrefixLength, type DigitBase } from '../src/ids/digits.ts'
+import { digitAt, digitsPerId, digitsToId, idToDigits, sharedPrefixLength, withDrawnSuffix, type DigitBase } from '../src/ids/digits.ts'
 import { clockwiseDistance, inRangeMod, ringDistance } from '../src/ids/ring.ts'
 
 const MESSAGES_PER_TYPE = 2000
@@ -261,4 +261,21 @@ test('sizer: BigInteger lengths equal the writer\'s for edge values of every sig
     t.is(sizer.length, writer.length, `BigInteger ${value}`)
   }
   t.throws(() => new WireSizer().finish())
+})
+
+test('ids: withDrawnSuffix keeps the first digits and draws the rest in order, as digitsToId would', (t) => {
+  const gen = new Gen(new SeededRng('ids-suffix/1'))
+  for (const base of BASES) {
+    for (let i = 0; i < 200; i++) {
+      const id = gen.guid()
+      const keep = gen.rng.int(digitsPerId(base) + 1)
+      const drawn = Array.from({ length: digitsPerId(base) - keep }, () => gen.rng.int(base))
+      const expected = digitsToId([...idToDigits(id, base).slice(0, keep), ...drawn], base)
+      let next = 0
+      t.is(withDrawnSuffix(id, keep, base, () => drawn[next++]!), expected)
+      t.is(next, drawn.length)
+    }
+    t.throws(() => withDrawnSuffix(0n, digitsPerId(base) + 1, base, () => 0), { instanceOf: RangeError })
+    t.throws(() => withDrawnSuffix(0n, 0, base, () => base), { instanceOf: RangeError })
+  }
 })

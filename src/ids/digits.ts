@@ -47,6 +47,35 @@ export function idToDigits (id: Id, base: DigitBase): number[] {
   return out
 }
 
+/**
+ * The id whose first `keep` digits are `id`'s and whose other digits are drawn, most significant
+ * first, from `draw()` (each in [0, base)): `digitsToId` of such digits, without making an array
+ * or a bigint per digit (global tuning makes one per period, 160 digits in base 2).
+ */
+export function withDrawnSuffix (id: Id, keep: number, base: DigitBase, draw: () => number): Id {
+  const bits = bitsPerDigit(base)
+  const count = ID_BITS / bits
+  if (!(Number.isInteger(keep) && keep >= 0 && keep <= count)) throw new RangeError(`keep ${keep} of ${count} digits`)
+  const suffixBits = (count - keep) * bits
+  let suffix = 0n
+  let chunk = 0
+  let chunkBits = 0
+  for (let i = keep; i < count; i++) {
+    const digit = draw()
+    if (!Number.isInteger(digit) || digit < 0 || digit >= base) throw new RangeError(`bad digit ${digit}`)
+    chunk = chunk * base + digit
+    chunkBits += bits
+    if (chunkBits >= 40) {
+      suffix = (suffix << BigInt(chunkBits)) | BigInt(chunk)
+      chunk = 0
+      chunkBits = 0
+    }
+  }
+  if (chunkBits > 0) suffix = (suffix << BigInt(chunkBits)) | BigInt(chunk)
+  const prefix = suffixBits >= ID_BITS ? 0n : (id >> BigInt(suffixBits)) << BigInt(suffixBits)
+  return prefix | suffix
+}
+
 /** Inverse of `idToDigits`. */
 export function digitsToId (digits: readonly number[], base: DigitBase): Id {
   const bits = bitsPerDigit(base)

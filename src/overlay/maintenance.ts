@@ -8,7 +8,7 @@
  * node; owns only its timers.
  */
 import type { Timer } from '../env/clock.ts'
-import { digitsPerId, digitsToId, idToDigits } from '../ids/digits.ts'
+import { withDrawnSuffix } from '../ids/digits.ts'
 import { ID_SPACE } from '../ids/node-id.ts'
 import type { NodeAddress } from '../ids/node-address.ts'
 import { nodeIdOf } from '../ids/node-id.ts'
@@ -189,11 +189,8 @@ export class Maintenance {
     const { node } = this
     const base = node.config.digitBase
     const level = this.#weightedLevel()
-    const mine = idToDigits(node.self.guid, base)
-    const digits = new Array<number>(digitsPerId(base))
-    for (let i = 0; i < digits.length; i++) {
-      digits[i] = i < level ? mine[i]! : node.env.rng.int(base)
-    }
-    node.route(digitsToId(digits, base), 0n, { type: 'LookupReqPayload', returnAddress: node.self.address })
+    // Our first `level` digits, then random ones.
+    const target = withDrawnSuffix(node.self.guid, level, base, () => node.env.rng.int(base))
+    node.route(target, 0n, { type: 'LookupReqPayload', returnAddress: node.self.address })
   }
 }
