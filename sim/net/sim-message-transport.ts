@@ -132,15 +132,22 @@ export class SimMessageTransport<T> implements MessageTransport<T>, PacketLoss {
   }
 
   latencyMeanMs (peer: NodeAddress): number {
-    return this.#peers.get(addressKey(peer))?.rtt.srttMs ?? -1
+    return this.#known(peer)?.rtt.srttMs ?? -1
   }
 
   rtoMs (peer: NodeAddress): number {
-    return this.#peers.get(addressKey(peer))?.rtt.rtoMs ?? this.#options.rtt.maxRtoMs
+    return this.#known(peer)?.rtt.rtoMs ?? this.#options.rtt.maxRtoMs
   }
 
   lastReceiveMs (peer: NodeAddress): number {
-    return this.#peers.get(addressKey(peer))?.lastReceiveMs ?? 0
+    return this.#known(peer)?.lastReceiveMs ?? 0
+  }
+
+  /** The remembered peer at `address`, if any (by the address object first: no key text made). */
+  #known (address: NodeAddress): Peer | undefined {
+    const cached = this.#byAddressObject.get(address)
+    if (cached !== undefined && !cached.removed) return cached
+    return this.#peers.get(addressKey(address))
   }
 
   /** Peers currently remembered. */
