@@ -6,6 +6,7 @@
  * ring shares one range, the whole space. Anti-entropy syncs one shared range at a time; a
  * node asked to sync a range it does not share refuses. Pure.
  */
+import { inArc } from '../ids/ring.ts'
 import type { NeighborInfo } from '../wire/fields.ts'
 
 export interface GuidRange {
@@ -17,7 +18,7 @@ export interface GuidRange {
 export const MAX_GUID = (1n << 160n) - 1n
 
 export function inRangeMod (range: GuidRange, guid: bigint): boolean {
-  return range.low <= range.high ? guid >= range.low && guid <= range.high : guid >= range.low || guid <= range.high
+  return inArc(range.low, range.high, guid)
 }
 
 export function sameRange (a: GuidRange, b: GuidRange): boolean {

@@ -136,10 +136,10 @@ export class TupleStore {
     return { tuples: out, soonestExpiryUsec: soonest }
   }
 
-  /** Every live tuple (puts and tombstones) under guids in the ring range (low, high], or all. */
-  tuples (inRange: ((guid: bigint) => boolean) | null = null): Tuple[] {
+  /** Every stored tuple (puts and tombstones); `liveInRange` for one range's live ones. */
+  tuples (): Tuple[] {
     const out: Tuple[] = []
-    for (const [guid, list] of this.#byGuid) if (inRange === null || inRange(guid)) out.push(...list)
+    for (const list of this.#byGuid.values()) out.push(...list)
     return out
   }
 

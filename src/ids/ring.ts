@@ -28,8 +28,13 @@ export function ringDistance (a: Id, b: Id, modulus: bigint = ID_SPACE): bigint 
  */
 export function inRangeMod (low: Id, high: Id, query: Id, modulus: bigint = ID_SPACE): boolean {
   // Ids on the ring: comparisons only (the general form below makes new bigints when it wraps).
-  if (low < modulus && high < modulus && query < modulus) return low <= high ? low <= query && query <= high : query >= low || query <= high
+  if (low < modulus && high < modulus && query < modulus) return inArc(low, high, query)
   const top = low <= high ? high : high + modulus
   const q = low <= query ? query : query + modulus
   return q <= top && q >= low
+}
+
+/** `query` on the arc from `low` to `high`, both included, wrapping through zero when low > high (values on the ring). */
+export function inArc (low: Id, high: Id, query: Id): boolean {
+  return low <= high ? low <= query && query <= high : query >= low || query <= high
 }
