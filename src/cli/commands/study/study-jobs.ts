@@ -18,6 +18,12 @@ import { EXIT_USAGE, UsageError } from '../../handle-errors.ts'
 
 const BIN = path.resolve(import.meta.dirname, '../../../../bin/xest.js')
 const CONFIG_ENV = 'XEST_STUDY_CONFIG'
+/**
+ * A policy run keeps many objects alive for a few thousand events (messages in flight, pending
+ * fetches, timers): a young generation of 64 MB lets most of them die there instead of being
+ * promoted and collected from old space, and cuts the page faults of a growing old space.
+ */
+const WORKER_V8_FLAGS = ['--max-semi-space-size=64']
 
 interface WorkerAnswer {
   facts: StudyFacts
@@ -37,7 +43,7 @@ export async function runStudyInJobs (config: StudyConfig, jobs: number): Promis
 /** One worker process: handed policies from `queue` until it is empty, each answer kept. */
 function runWorker (env: NodeJS.ProcessEnv, queue: StudyPolicy[], answers: Map<StudyPolicy, WorkerAnswer>): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'study', '--policy-worker'], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [...WORKER_V8_FLAGS, BIN, 'study', '--policy-worker'], { env, stdio: ['pipe', 'pipe', 'pipe'] })
     let stderr = ''
     let current: StudyPolicy | undefined
     let failure: Error | null = null
