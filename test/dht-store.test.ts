@@ -142,3 +142,26 @@ test('expire drops exactly what has expired, in any mix of refreshes, deletes an
     for (const x of store.tuples()) live.set(`${live.size}`, x)
   }
 })
+
+test('liveInRange keeps exactly the unexpired tuples of a range and their soonest expiry, to the µs, at times doubles cannot hold exactly', (t) => {
+  const rng = new SeededRng('dht-store/live-in-range')
+  for (const baseUsec of [1_767_000_000n * S, (1n << 62n) + 12_345n, (1n << 63n) - 10_000_000n * S]) {
+    const store = new TupleStore()
+    const nowUsec = baseUsec + 1000n * S
+    const tuples: Tuple[] = []
+    for (let i = 0; i < 400; i++) {
+      const ttlS = 1 + rng.int(2000)
+      // Expiries within a few µs of now, and of one another, where a double rounds by up to 2 ms.
+      const timeUsec = nowUsec - BigInt(ttlS) * S + BigInt(rng.int(9) - 4) * (i % 3 === 0 ? 1n : 1000n)
+      const tuple = makePut({ timeUsec, ttlS, guid: guidOfKey(text(`k${rng.int(60)}`)), value: text(`v${i}`), secretHash: null, clientIp: IP })
+      if (store.apply(tuple, timeUsec) === 'stored') tuples.push(tuple)
+    }
+    const range = { low: guidOfKey(text('k2')), high: guidOfKey(text('k5')) }
+    const inRange = (x: Tuple) => range.low <= range.high ? x.guid >= range.low && x.guid <= range.high : x.guid >= range.low || x.guid <= range.high
+    const expected = tuples.filter((x) => inRange(x) && expiryUsec(x) > nowUsec)
+    const { tuples: live, soonestExpiryUsec } = store.liveInRange(range, nowUsec)
+    t.true(expected.length > 10 && expected.length < tuples.filter(inRange).length, 'some tuples of the range expired, some did not')
+    t.deepEqual(values(live).sort(), values(expected).sort(), `at ${baseUsec}`)
+    t.is(soonestExpiryUsec, expected.map(expiryUsec).reduce((a, b) => (b < a ? b : a)))
+  }
+})
