@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { LevelTupleLog } from '../src/dht/level-tuple-log.ts'
+import { inRangeMod } from '../src/dht/shared-ranges.ts'
 import { MAX_GET_RESP_BYTES, TupleStore } from '../src/dht/tuple-store.ts'
 import { compareTuples, decodeKey, encodeKey, expiryUsec, guidOfKey, makePut, makeRemove, ttlRemainingS, type Tuple } from '../src/dht/tuple.ts'
 import { silentLogger } from '../src/env/logger.ts'
@@ -157,7 +158,7 @@ test('liveInRange keeps exactly the unexpired tuples of a range and their soones
       if (store.apply(tuple, timeUsec) === 'stored') tuples.push(tuple)
     }
     const range = { low: guidOfKey(text('k2')), high: guidOfKey(text('k5')) }
-    const inRange = (x: Tuple) => range.low <= range.high ? x.guid >= range.low && x.guid <= range.high : x.guid >= range.low || x.guid <= range.high
+    const inRange = (x: Tuple) => inRangeMod(range, x.guid)
     const expected = tuples.filter((x) => inRange(x) && expiryUsec(x) > nowUsec)
     const { tuples: live, soonestExpiryUsec } = store.liveInRange(range, nowUsec)
     t.true(expected.length > 10 && expected.length < tuples.filter(inRange).length, 'some tuples of the range expired, some did not')
